@@ -1,0 +1,180 @@
+//! The topic between ingest and processing. `Broker` is the contract both backends keep; it is
+//! shaped after Kafka's semantics so the embedded log can stand in for a cluster:
+//!
+//! - `produce` returns only once every record is acknowledged (durable, `acks=all`);
+//! - `poll` hands out records of the partitions this member currently owns, in offset order per
+//!   partition; after a rebalance a member may see records another member already processed,
+//!   which is why stores upsert;
+//! - `commit` takes "next offset to read" per partition (Kafka's convention) and is called only
+//!   after the store durably wrote everything below it;
+//! - `lag` compares committed offsets with high watermarks.
+
+pub mod embedded;
+
+use std::future::Future;
+
+use thiserror::Error;
+
+use crate::model::DeadLetter;
+use crate::stats::PartitionLag;
+
+pub use embedded::EmbeddedBroker;
+
+/// Default name of the topic users are published to.
+pub const DEFAULT_TOPIC: &str = "users_created";
+
+/// Name of the dead-letter topic of `topic`.
+pub fn dlq_topic(topic: &str) -> String {
+    format!("{topic}.dlq")
+}
+
+/// A partition number.
+pub type Partition = u32;
+/// An offset inside a partition.
+pub type Offset = u64;
+
+/// A record to publish: the key picks the partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutRecord {
+    pub key: String,
+    pub payload: Vec<u8>,
+}
+
+/// A record read from the topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub partition: Partition,
+    pub offset: Offset,
+    pub payload: Vec<u8>,
+}
+
+/// Failures at the broker boundary.
+#[derive(Debug, Error)]
+pub enum BrokerError {
+    /// The broker cannot be reached; the caller reconnects with backoff.
+    #[error("broker not connected: {0}")]
+    NotConnected(String),
+    /// A produce was not acknowledged in time; the batch may be retried (ids dedupe).
+    #[error("delivery not acknowledged: {0}")]
+    Delivery(String),
+    /// The local log's storage failed.
+    #[error("log storage failed: {0}")]
+    Storage(String),
+    /// A configuration or setup problem that retrying cannot fix.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+impl BrokerError {
+    /// Whether retrying the same call can succeed.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, BrokerError::Fatal(_))
+    }
+}
+
+/// The contract of a topic backend; see the module docs for the semantics.
+pub trait Broker: Clone + Send + Sync + 'static {
+    /// Publishes a batch; returns once every record is durably acknowledged.
+    fn produce(
+        &self,
+        batch: Vec<OutRecord>,
+    ) -> impl Future<Output = Result<(), BrokerError>> + Send;
+
+    /// Up to `max` records from the owned partitions; empty after `wait` with nothing new.
+    fn poll(
+        &self,
+        max: usize,
+        wait: std::time::Duration,
+    ) -> impl Future<Output = Result<Vec<Delivery>, BrokerError>> + Send;
+
+    /// Marks everything below `next` as processed, per partition. Only after the store wrote it.
+    fn commit(
+        &self,
+        next: Vec<(Partition, Offset)>,
+    ) -> impl Future<Output = Result<(), BrokerError>> + Send;
+
+    /// Publishes records that failed validation to the dead-letter topic, durably.
+    fn dead_letter(
+        &self,
+        letters: Vec<DeadLetter>,
+    ) -> impl Future<Output = Result<(), BrokerError>> + Send;
+
+    /// Per partition committed offset, high watermark and lag.
+    fn lag(&self) -> impl Future<Output = Result<Vec<PartitionLag>, BrokerError>> + Send;
+
+    /// Up to `limit` dead letters from the start of the dead-letter topic.
+    fn read_dead_letters(
+        &self,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, BrokerError>> + Send;
+
+    /// Short name for the console header.
+    fn describe(&self) -> String;
+}
+
+/// The closed set of broker backends; only `main` picks one.
+#[derive(Clone)]
+pub enum AnyBroker {
+    Embedded(EmbeddedBroker),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $call:expr) => {
+        match $self {
+            AnyBroker::Embedded($b) => $call,
+        }
+    };
+}
+
+impl Broker for AnyBroker {
+    async fn produce(&self, batch: Vec<OutRecord>) -> Result<(), BrokerError> {
+        dispatch!(self, b => b.produce(batch).await)
+    }
+    async fn poll(
+        &self,
+        max: usize,
+        wait: std::time::Duration,
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        dispatch!(self, b => b.poll(max, wait).await)
+    }
+    async fn commit(&self, next: Vec<(Partition, Offset)>) -> Result<(), BrokerError> {
+        dispatch!(self, b => b.commit(next).await)
+    }
+    async fn dead_letter(&self, letters: Vec<DeadLetter>) -> Result<(), BrokerError> {
+        dispatch!(self, b => b.dead_letter(letters).await)
+    }
+    async fn lag(&self) -> Result<Vec<PartitionLag>, BrokerError> {
+        dispatch!(self, b => b.lag().await)
+    }
+    async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
+        dispatch!(self, b => b.read_dead_letters(limit).await)
+    }
+    fn describe(&self) -> String {
+        dispatch!(self, b => b.describe())
+    }
+}
+
+/// The partition of `key` among `partitions`: FNV-1a, stable across runs and builds.
+pub fn partition_of(key: &str, partitions: u32) -> Partition {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in key.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash % partitions.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitioning_is_stable_and_spreads() {
+        assert_eq!(partition_of("abc", 3), partition_of("abc", 3));
+        let mut seen = [0u32; 3];
+        for i in 0..3000 {
+            seen[partition_of(&format!("key-{i}"), 3) as usize] += 1;
+        }
+        assert!(seen.iter().all(|&n| n > 800), "{seen:?}");
+    }
+}

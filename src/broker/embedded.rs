@@ -1,0 +1,441 @@
+//! The embedded log: a durable, partitioned topic with consumer-group offsets, on fjall.
+//!
+//! Why fjall: on this class of machine (2 cores), 600-byte records in transactions of 100,
+//! durable, fjall with `SyncData` measured about 304k records/s against about 158k/s for SQLite
+//! WAL and 141k/s for redb; a log is append-mostly, which an LSM tree serves well, and keeping
+//! the log out of `store.db` means ingest and processing never queue on SQLite's single writer
+//! lock.
+//!
+//! Layout, in one fjall database under `DATA_DIR/log`:
+//! - keyspace `t.{topic}.{partition}`: key = offset (u64 big-endian, so keys sort by offset),
+//!   value = `[append time ms: u64][bytes before this record in the partition: u64][payload]`.
+//!   The running byte position makes size-based retention exact without a scan;
+//! - keyspace `meta`: `partitions.{topic}` → partition count, `offset.{group}.{topic}.{p}` →
+//!   next offset to read.
+//!
+//! Every produce is one atomic fjall batch synced to disk (`SyncData`) before it is
+//! acknowledged. Commits are written without a sync: a commit lost to a power cut only replays
+//! records, which the store's upserts absorb.
+
+mod codec;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use tokio::sync::Notify;
+
+use super::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition, dlq_topic, partition_of};
+use crate::model::DeadLetter;
+use crate::stats::PartitionLag;
+
+/// How long the log keeps records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Records older than this are deleted.
+    pub max_age: Option<Duration>,
+    /// A partition's payload bytes above this are deleted, oldest first.
+    pub max_bytes: Option<u64>,
+}
+
+/// Settings of the embedded log.
+#[derive(Debug, Clone)]
+pub struct EmbeddedConfig {
+    pub topic: String,
+    pub group: String,
+    /// Partitions for a new log; `None` keeps an existing log's count (3 for a new one).
+    pub partitions: Option<u32>,
+    pub retention: Retention,
+}
+
+/// One partition of a topic.
+struct PartitionLog {
+    keyspace: Keyspace,
+    /// Offset the next record gets; readers see everything below it.
+    high_watermark: AtomicU64,
+    /// Bytes of payload appended before the next record.
+    end_position: AtomicU64,
+    /// Next offset the group reads; advanced by `commit`.
+    committed: AtomicU64,
+    /// Next offset `poll` hands out; ahead of `committed` while records are in flight.
+    fetch_position: AtomicU64,
+}
+
+struct Inner {
+    db: Database,
+    meta: Keyspace,
+    topic: String,
+    group: String,
+    partitions: Vec<PartitionLog>,
+    dlq: PartitionLog,
+    /// Serialises appends so offsets are handed out gap-free and in commit order.
+    append_lock: Mutex<()>,
+    new_records: Notify,
+    retention: Retention,
+}
+
+/// A handle to the embedded log; clones share it.
+#[derive(Clone)]
+pub struct EmbeddedBroker {
+    inner: Arc<Inner>,
+}
+
+fn storage(e: impl std::fmt::Display) -> BrokerError {
+    BrokerError::Storage(e.to_string())
+}
+
+impl EmbeddedBroker {
+    /// Opens (or creates) the log under `dir`.
+    pub fn open(dir: &Path, config: EmbeddedConfig) -> Result<EmbeddedBroker, BrokerError> {
+        let db = Database::builder(dir)
+            .cache_size(16 * 1024 * 1024)
+            .open()
+            .map_err(storage)?;
+        let meta = db
+            .keyspace("meta", KeyspaceCreateOptions::default)
+            .map_err(storage)?;
+        let count_key = format!("partitions.{}", config.topic);
+        let existing = meta
+            .get(&count_key)
+            .map_err(storage)?
+            .map(|v| codec::read_u64(&v) as u32);
+        let partitions = match (existing, config.partitions) {
+            (Some(have), Some(want)) if have != want => {
+                return Err(BrokerError::Fatal(format!(
+                    "the log in {} has {have} partitions of '{}'; --partitions {want} differs \
+                     (a log cannot be repartitioned: use a new --data-dir)",
+                    dir.display(),
+                    config.topic
+                )));
+            }
+            (Some(have), _) => have,
+            (None, want) => {
+                let n = want.unwrap_or(3);
+                if n == 0 || n > 256 {
+                    return Err(BrokerError::Fatal(format!(
+                        "--partitions must be between 1 and 256, not {n}"
+                    )));
+                }
+                meta.insert(&count_key, (n as u64).to_be_bytes())
+                    .map_err(storage)?;
+                n
+            }
+        };
+        let open_partition = |topic: &str, p: u32| -> Result<PartitionLog, BrokerError> {
+            let keyspace = db
+                .keyspace(&format!("t.{topic}.{p}"), || {
+                    // Small memtables bound memory: a long run must not grow past ~200 MB.
+                    KeyspaceCreateOptions::default().max_memtable_size(8 * 1024 * 1024)
+                })
+                .map_err(storage)?;
+            let (high_watermark, end_position) = match keyspace.last_key_value() {
+                Some(guard) => {
+                    let (k, v) = guard.into_inner().map_err(storage)?;
+                    let rec = codec::decode(&v).map_err(storage)?;
+                    (
+                        codec::read_u64(&k) + 1,
+                        rec.position + rec.payload.len() as u64,
+                    )
+                }
+                None => (0, 0),
+            };
+            let low = low_watermark(&keyspace)?.unwrap_or(high_watermark);
+            let committed = meta
+                .get(offset_key(&config.group, topic, p))
+                .map_err(storage)?
+                .map(|v| codec::read_u64(&v))
+                .unwrap_or(0)
+                .max(low);
+            Ok(PartitionLog {
+                keyspace,
+                high_watermark: AtomicU64::new(high_watermark),
+                end_position: AtomicU64::new(end_position),
+                committed: AtomicU64::new(committed),
+                fetch_position: AtomicU64::new(committed),
+            })
+        };
+        let parts = (0..partitions)
+            .map(|p| open_partition(&config.topic, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let dlq = open_partition(&dlq_topic(&config.topic), 0)?;
+        Ok(EmbeddedBroker {
+            inner: Arc::new(Inner {
+                db,
+                meta,
+                topic: config.topic,
+                group: config.group,
+                partitions: parts,
+                dlq,
+                append_lock: Mutex::new(()),
+                new_records: Notify::new(),
+                retention: config.retention,
+            }),
+        })
+    }
+
+    /// Number of partitions of the topic.
+    pub fn partition_count(&self) -> u32 {
+        self.inner.partitions.len() as u32
+    }
+
+    /// Deletes records past the retention limits; returns how many were deleted.
+    pub async fn enforce_retention(&self) -> Result<u64, BrokerError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.enforce_retention(chrono::Utc::now().timestamp_millis())).await
+    }
+
+    /// Every record of partition `p` from `from`, for tests and tools.
+    pub async fn read_partition(&self, p: u32, from: u64) -> Result<Vec<Delivery>, BrokerError> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let part = inner
+                .partitions
+                .get(p as usize)
+                .ok_or_else(|| BrokerError::Fatal(format!("no partition {p}")))?;
+            read_range(part, p, from, u64::MAX, usize::MAX)
+        })
+        .await
+    }
+}
+
+fn offset_key(group: &str, topic: &str, p: u32) -> String {
+    format!("offset.{group}.{topic}.{p}")
+}
+
+fn low_watermark(keyspace: &Keyspace) -> Result<Option<u64>, BrokerError> {
+    match keyspace.first_key_value() {
+        Some(guard) => Ok(Some(codec::read_u64(&guard.key().map_err(storage)?))),
+        None => Ok(None),
+    }
+}
+
+fn read_range(
+    part: &PartitionLog,
+    p: u32,
+    from: u64,
+    to: u64,
+    max: usize,
+) -> Result<Vec<Delivery>, BrokerError> {
+    let mut out = Vec::new();
+    for guard in part
+        .keyspace
+        .range(from.to_be_bytes()..to.to_be_bytes())
+        .take(max)
+    {
+        let (k, v) = guard.into_inner().map_err(storage)?;
+        let rec = codec::decode(&v).map_err(storage)?;
+        out.push(Delivery {
+            partition: p,
+            offset: codec::read_u64(&k),
+            payload: rec.payload.to_vec(),
+        });
+    }
+    Ok(out)
+}
+
+/// Runs blocking storage work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, BrokerError> + Send + 'static,
+) -> Result<T, BrokerError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| BrokerError::Fatal(format!("log task failed: {e}")))?
+}
+
+impl Inner {
+    /// Appends payloads to partitions in one synced batch and publishes the new watermarks.
+    fn append(&self, records: Vec<(usize, Vec<u8>)>, dlq: bool) -> Result<(), BrokerError> {
+        let _guard = self.append_lock.lock().map_err(storage)?;
+        let now = chrono::Utc::now().timestamp_millis() as u64;
+        let logs: Vec<&PartitionLog> = if dlq {
+            vec![&self.dlq]
+        } else {
+            self.partitions.iter().collect()
+        };
+        let mut next: Vec<(u64, u64)> = logs
+            .iter()
+            .map(|l| (l.high_watermark.load(SeqCst), l.end_position.load(SeqCst)))
+            .collect();
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        for (p, payload) in records {
+            let (offset, position) = &mut next[p];
+            batch.insert(
+                &logs[p].keyspace,
+                offset.to_be_bytes(),
+                codec::encode(now, *position, &payload),
+            );
+            *offset += 1;
+            *position += payload.len() as u64;
+        }
+        batch.commit().map_err(storage)?;
+        for (log, (offset, position)) in logs.iter().zip(next) {
+            log.end_position.store(position, SeqCst);
+            log.high_watermark.store(offset, SeqCst);
+        }
+        Ok(())
+    }
+
+    fn poll(&self, max: usize) -> Result<Vec<Delivery>, BrokerError> {
+        let n = self.partitions.len();
+        let share = max.div_ceil(n).max(1);
+        let mut out = Vec::new();
+        for (p, part) in self.partitions.iter().enumerate() {
+            let from = part.fetch_position.load(SeqCst);
+            let to = part.high_watermark.load(SeqCst);
+            if from >= to || out.len() >= max {
+                continue;
+            }
+            let got = read_range(part, p as u32, from, to, share.min(max - out.len()))?;
+            if let Some(last) = got.last() {
+                part.fetch_position.store(last.offset + 1, SeqCst);
+            }
+            out.extend(got);
+        }
+        Ok(out)
+    }
+
+    fn commit(&self, next: &[(Partition, Offset)]) -> Result<(), BrokerError> {
+        let mut batch = self.db.batch().durability(Some(PersistMode::Buffer));
+        for &(p, offset) in next {
+            let part = self
+                .partitions
+                .get(p as usize)
+                .ok_or_else(|| BrokerError::Fatal(format!("commit for unknown partition {p}")))?;
+            batch.insert(
+                &self.meta,
+                offset_key(&self.group, &self.topic, p),
+                offset.to_be_bytes(),
+            );
+            part.committed.fetch_max(offset, SeqCst);
+        }
+        batch.commit().map_err(storage)
+    }
+
+    fn enforce_retention(&self, now_ms: i64) -> Result<u64, BrokerError> {
+        let Retention { max_age, max_bytes } = self.retention;
+        if max_age.is_none() && max_bytes.is_none() {
+            return Ok(0);
+        }
+        let cutoff_ms = max_age.map(|a| now_ms.saturating_sub(a.as_millis() as i64) as u64);
+        let mut deleted = 0;
+        for part in self.partitions.iter().chain(std::iter::once(&self.dlq)) {
+            let end = part.end_position.load(SeqCst);
+            let keep_from = max_bytes.map(|b| end.saturating_sub(b));
+            let mut batch = self.db.batch();
+            let mut last_deleted = None;
+            for guard in part.keyspace.iter() {
+                let (k, v) = guard.into_inner().map_err(storage)?;
+                let rec = codec::decode(&v).map_err(storage)?;
+                let too_old = cutoff_ms.is_some_and(|c| rec.appended_ms < c);
+                let too_far = keep_from.is_some_and(|f| rec.position < f);
+                if !(too_old || too_far) {
+                    break;
+                }
+                batch.remove(&part.keyspace, k.clone());
+                last_deleted = Some(codec::read_u64(&k));
+                deleted += 1;
+            }
+            batch.commit().map_err(storage)?;
+            if let Some(last) = last_deleted {
+                // A reader behind the new start skips what retention removed, as in Kafka.
+                part.fetch_position.fetch_max(last + 1, SeqCst);
+                part.committed.fetch_max(last + 1, SeqCst);
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+impl Broker for EmbeddedBroker {
+    async fn produce(&self, batch: Vec<OutRecord>) -> Result<(), BrokerError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner.clone();
+        blocking(move || {
+            let n = inner.partitions.len() as u32;
+            let records = batch
+                .into_iter()
+                .map(|r| (partition_of(&r.key, n) as usize, r.payload))
+                .collect();
+            inner.append(records, false)
+        })
+        .await?;
+        self.inner.new_records.notify_waiters();
+        Ok(())
+    }
+
+    async fn poll(&self, max: usize, wait: Duration) -> Result<Vec<Delivery>, BrokerError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            // Registered before the read so a produce between the two is not missed.
+            let notified = self.inner.new_records.notified();
+            let inner = self.inner.clone();
+            let got = blocking(move || inner.poll(max)).await?;
+            if !got.is_empty() {
+                return Ok(got);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(Vec::new());
+            }
+        }
+    }
+
+    async fn commit(&self, next: Vec<(Partition, Offset)>) -> Result<(), BrokerError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.commit(&next)).await
+    }
+
+    async fn dead_letter(&self, letters: Vec<DeadLetter>) -> Result<(), BrokerError> {
+        if letters.is_empty() {
+            return Ok(());
+        }
+        let records = letters
+            .iter()
+            .map(|l| serde_json::to_vec(l).map(|v| (0, v)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(storage)?;
+        let inner = self.inner.clone();
+        blocking(move || inner.append(records, true)).await
+    }
+
+    async fn lag(&self) -> Result<Vec<PartitionLag>, BrokerError> {
+        Ok(self
+            .inner
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(p, part)| {
+                let committed = part.committed.load(SeqCst);
+                let high_watermark = part.high_watermark.load(SeqCst);
+                PartitionLag {
+                    partition: p as u32,
+                    committed,
+                    high_watermark,
+                    lag: high_watermark.saturating_sub(committed),
+                }
+            })
+            .collect())
+    }
+
+    async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let to = inner.dlq.high_watermark.load(SeqCst);
+            read_range(&inner.dlq, 0, 0, to, limit)?
+                .into_iter()
+                .map(|d| serde_json::from_slice(&d.payload).map_err(storage))
+                .collect()
+        })
+        .await
+    }
+
+    fn describe(&self) -> String {
+        format!("embedded log ({} partitions)", self.inner.partitions.len())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,328 @@
+//! The command line: flags, `USERSTREAM_*` environment variables and an optional TOML file, in
+//! that order of precedence. The file's keys are the long flag names (`rate = 500`,
+//! `data-dir = "/var/lib/userstream"`); they become the flags' defaults before parsing, so a
+//! flag or an environment variable still wins, and an unknown key is refused.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::pipeline::Role;
+use crate::util::parse_duration;
+
+/// A real-time user-data pipeline and its operations console.
+#[derive(Debug, Parser)]
+#[command(name = "userstream", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Directory of the embedded log and store.
+    #[arg(
+        long,
+        global = true,
+        env = "USERSTREAM_DATA_DIR",
+        default_value = "./userstream-data"
+    )]
+    pub data_dir: PathBuf,
+    /// TOML file with defaults for any long flag (keys are flag names).
+    #[arg(long, global = true, env = "USERSTREAM_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Tools that read a data dir.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Per partition committed offset, high watermark and lag.
+    Lag {
+        /// One JSON object per partition instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dead letters as JSON lines, oldest first.
+    DeadLetters {
+        /// Print at most this many.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+}
+
+/// Where users come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Built-in generator of randomuser-shaped users (offline).
+    Synthetic,
+    /// The randomuser.me API (or `--api-url`).
+    Randomuser,
+}
+
+/// Which topic backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BrokerKind {
+    /// The durable log under `--data-dir`.
+    Embedded,
+}
+
+/// Which store backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    /// SQLite at `DATA_DIR/store.db`.
+    Embedded,
+}
+
+/// Users per second, or `max` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate(pub Option<u64>);
+
+impl FromStr for Rate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Rate, String> {
+        if s.eq_ignore_ascii_case("max") {
+            return Ok(Rate(None));
+        }
+        match s.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Rate(Some(n))),
+            _ => Err(format!(
+                "'{s}' is not a rate: give users per second (> 0) or 'max'"
+            )),
+        }
+    }
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s)
+}
+
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("'{s}' must be a whole number above 0")),
+    }
+}
+
+fn byte_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let (num, mult) = [
+        ("GB", 1u64 << 30),
+        ("MB", 1 << 20),
+        ("KB", 1 << 10),
+        ("B", 1),
+    ]
+    .iter()
+    .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.trim().to_owned(), *m)))
+    .unwrap_or((t.clone(), 1));
+    num.parse::<u64>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("'{s}' is not a size (try 500MB, 2GB)"))
+}
+
+/// Flags of a pipeline run.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Run without the console: JSON status lines on stdout, logs on stderr.
+    #[arg(long, env = "USERSTREAM_HEADLESS")]
+    pub headless: bool,
+    /// Source of users.
+    #[arg(
+        long,
+        value_enum,
+        env = "USERSTREAM_SOURCE",
+        default_value = "synthetic"
+    )]
+    pub source: SourceKind,
+    /// Base URL of the randomuser API.
+    #[arg(
+        long,
+        env = "USERSTREAM_API_URL",
+        default_value = "https://randomuser.me/api/1.4/"
+    )]
+    pub api_url: String,
+    /// Nationalities to fetch, comma-separated (e.g. GB,FR); all when empty.
+    #[arg(long, env = "USERSTREAM_NAT", value_delimiter = ',')]
+    pub nat: Vec<String>,
+    /// Seed for a reproducible source (synthetic: the generator; randomuser: `seed=`).
+    #[arg(long, env = "USERSTREAM_SEED")]
+    pub seed: Option<String>,
+    /// Users per second, or `max` [default: 50 for randomuser, 1000 for synthetic].
+    #[arg(long, env = "USERSTREAM_RATE")]
+    pub rate: Option<Rate>,
+    /// Users per fetch (randomuser allows up to 5000) [default: about a tenth of the rate].
+    #[arg(long, env = "USERSTREAM_BATCH_SIZE", value_parser = positive)]
+    pub batch_size: Option<usize>,
+    /// Topic backend.
+    #[arg(
+        long,
+        value_enum,
+        env = "USERSTREAM_BROKER",
+        default_value = "embedded"
+    )]
+    pub broker: BrokerKind,
+    /// Store backend.
+    #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded")]
+    pub store: StoreKind,
+    /// Topic users are published to.
+    #[arg(long, env = "USERSTREAM_TOPIC", default_value = "users_created")]
+    pub topic: String,
+    /// Consumer group.
+    #[arg(long, env = "USERSTREAM_GROUP", default_value = "userstream")]
+    pub group: String,
+    /// Partitions of a new topic [default: 3].
+    #[arg(long, env = "USERSTREAM_PARTITIONS")]
+    pub partitions: Option<u32>,
+    /// Embedded log: delete records older than this.
+    #[arg(long, env = "USERSTREAM_RETENTION_AGE", value_parser = duration, default_value = "7d")]
+    pub retention_age: Duration,
+    /// Embedded log: keep at most this many payload bytes per partition (e.g. 2GB).
+    #[arg(long, env = "USERSTREAM_RETENTION_BYTES", value_parser = byte_size)]
+    pub retention_bytes: Option<u64>,
+    /// Which stages to run.
+    #[arg(long, value_enum, env = "USERSTREAM_ROLE", default_value = "all")]
+    pub role: Role,
+    /// Stop fetching after this many users, drain, and exit.
+    #[arg(long, env = "USERSTREAM_MAX_RECORDS")]
+    pub max_records: Option<u64>,
+    /// Stop fetching after this long (e.g. 30s, 5m), drain, and exit.
+    #[arg(long, env = "USERSTREAM_DURATION", value_parser = duration)]
+    pub duration: Option<Duration>,
+    /// With `--role process`: exit once the lag is zero.
+    #[arg(long, env = "USERSTREAM_DRAIN")]
+    pub drain: bool,
+    /// Headless: time between status lines.
+    #[arg(long, env = "USERSTREAM_STATUS_INTERVAL", value_parser = duration, default_value = "5s")]
+    pub status_interval: Duration,
+    /// Most records per store write.
+    #[arg(long, env = "USERSTREAM_POLL_MAX", value_parser = positive, default_value = "2000")]
+    pub poll_max: usize,
+    /// First retry delay; doubles per failure, with jitter.
+    #[arg(long, env = "USERSTREAM_RETRY_INITIAL", value_parser = duration, default_value = "500ms")]
+    pub retry_initial: Duration,
+    /// Longest retry delay.
+    #[arg(long, env = "USERSTREAM_RETRY_MAX", value_parser = duration, default_value = "30s")]
+    pub retry_max: Duration,
+    /// Consecutive source failures that open the circuit.
+    #[arg(long, env = "USERSTREAM_CIRCUIT_THRESHOLD", default_value_t = 5)]
+    pub circuit_threshold: u32,
+    /// How long an open circuit waits before a trial request.
+    #[arg(long, env = "USERSTREAM_CIRCUIT_COOLDOWN", value_parser = duration, default_value = "30s")]
+    pub circuit_cooldown: Duration,
+    /// Timeout of one API request.
+    #[arg(long, env = "USERSTREAM_HTTP_TIMEOUT", value_parser = duration, default_value = "10s")]
+    pub http_timeout: Duration,
+    /// Log filter (tracing `EnvFilter` syntax, e.g. `info`, `userstream=debug`).
+    #[arg(long, env = "USERSTREAM_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl RunArgs {
+    /// The effective rate: the flag, or the source's safe default.
+    pub fn effective_rate(&self) -> Option<u64> {
+        match (self.rate, self.source) {
+            (Some(Rate(r)), _) => r,
+            // 50/s is 15,000 users per 5 minutes, under the API's 20,000 limit.
+            (None, SourceKind::Randomuser) => Some(50),
+            (None, SourceKind::Synthetic) => Some(1000),
+        }
+    }
+
+    /// The effective batch size: the flag, or about a tenth of a second of the rate.
+    pub fn effective_batch_size(&self) -> usize {
+        let cap = match self.source {
+            SourceKind::Randomuser => 5000,
+            SourceKind::Synthetic => 100_000,
+        };
+        match (self.batch_size, self.effective_rate(), self.source) {
+            (Some(n), _, _) => n.min(cap),
+            (None, _, SourceKind::Randomuser) => 100,
+            (None, Some(rate), _) => (rate as usize / 10).clamp(1, 1000),
+            (None, None, _) => 1000,
+        }
+    }
+
+    /// Refuses combinations that cannot work, with the reason.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.drain && self.role != Role::Process {
+            bail!("--drain needs --role process (it exits when there is nothing left to process)");
+        }
+        if self.role == Role::Process && self.max_records.is_some() {
+            bail!("--max-records limits fetching, which --role process does not do");
+        }
+        if self.source == SourceKind::Randomuser && self.batch_size.is_some_and(|b| b > 5000) {
+            bail!(
+                "--batch-size {} is above the API's 5000 users per request",
+                self.batch_size.unwrap_or(0)
+            );
+        }
+        for nat in &self.nat {
+            if !crate::source::NATIONALITIES
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(nat))
+            {
+                bail!(
+                    "--nat {nat} is not a nationality the API knows ({})",
+                    crate::source::NATIONALITIES.join(",")
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses the command line of this process, applying the config file.
+pub fn parse() -> anyhow::Result<Cli> {
+    parse_from(std::env::args_os().collect())
+}
+
+/// Parses `args` (the first is the program name), applying the config file they name.
+pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
+    let mut command = Cli::command();
+    if let Some(path) = config_path(&args) {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let table: toml::Table = toml::from_str(&text)
+            .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+        for (key, value) in table {
+            let id = key.replace('-', "_");
+            let known = command.get_arguments().any(|a| a.get_id() == id.as_str());
+            if !known || id == "config" {
+                bail!("config file {}: unknown key '{key}'", path.display());
+            }
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            };
+            command = command.mut_arg(id, |a| a.default_value(value));
+        }
+    }
+    let matches: ArgMatches = command.try_get_matches_from(args)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    cli.run.validate()?;
+    Ok(cli)
+}
+
+/// `--config` from the arguments or `USERSTREAM_CONFIG`, found before clap parses anything.
+fn config_path(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    let mut iter = args.iter().skip(1);
+    while let Some(arg) = iter.next() {
+        let arg = arg.to_string_lossy();
+        if arg == "--config" {
+            return iter.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    std::env::var_os("USERSTREAM_CONFIG").map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,41 @@
+//! `userstream`: parse the command line, then run the pipeline (console or headless) or a tool.
+
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = match userstream::cli::parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            if let Some(clap_error) = error.downcast_ref::<clap::Error>() {
+                clap_error.exit();
+            }
+            eprintln!("userstream: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = EnvFilter::try_new(&cli.run.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::env::var_os("NO_COLOR").is_none())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("userstream: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(userstream::runner::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("userstream: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

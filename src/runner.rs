@@ -1,0 +1,214 @@
+//! Turns parsed flags into a running pipeline: opens the data dir, picks the backends, starts
+//! the stages and runs the console or the headless reporter until the pipeline stops.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::broker::embedded::{EmbeddedConfig, Retention};
+use crate::broker::{AnyBroker, Broker, EmbeddedBroker};
+use crate::cli::{Cli, Command, RunArgs, SourceKind};
+use crate::datadir::DataDir;
+use crate::headless;
+use crate::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy};
+use crate::source::randomuser::RandomUserConfig;
+use crate::source::{AnySource, RandomUserSource, SyntheticSource};
+use crate::store::{AnyStore, EmbeddedStore, Store};
+use crate::util::seed_of;
+
+/// Runs what the command line asks for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let data_dir = DataDir::open(&cli.data_dir)?;
+    match cli.command {
+        Some(Command::Lag { json }) => lag(&data_dir, &cli.run, json).await,
+        Some(Command::DeadLetters { limit }) => dead_letters(&data_dir, &cli.run, limit).await,
+        None => pipeline(&data_dir, cli.run).await,
+    }
+}
+
+fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker> {
+    let config = EmbeddedConfig {
+        topic: args.topic.clone(),
+        group: args.group.clone(),
+        partitions: args.partitions,
+        retention: Retention {
+            max_age: Some(args.retention_age),
+            max_bytes: args.retention_bytes,
+        },
+    };
+    let broker = EmbeddedBroker::open(&dir.log_dir(), config).context("cannot open the log")?;
+    Ok(AnyBroker::Embedded(broker))
+}
+
+fn open_store(dir: &DataDir) -> anyhow::Result<AnyStore> {
+    let store = EmbeddedStore::open(&dir.store_path()).context("cannot open the store")?;
+    Ok(AnyStore::Embedded(store))
+}
+
+fn open_source(args: &RunArgs) -> anyhow::Result<AnySource> {
+    Ok(match args.source {
+        SourceKind::Synthetic => AnySource::Synthetic(SyntheticSource::new(
+            args.seed.as_deref().map_or_else(rand_seed, seed_of),
+            args.nat.clone(),
+        )),
+        SourceKind::Randomuser => AnySource::RandomUser(
+            RandomUserSource::new(RandomUserConfig {
+                api_url: args.api_url.clone(),
+                nats: args.nat.clone(),
+                seed: args.seed.clone(),
+                timeout: args.http_timeout,
+            })
+            .context("cannot set up the HTTP client")?,
+        ),
+    })
+}
+
+fn rand_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    nanos ^ u64::from(std::process::id()).rotate_left(32)
+}
+
+fn pipeline_config(args: &RunArgs) -> PipelineConfig {
+    PipelineConfig {
+        role: args.role,
+        topic: args.topic.clone(),
+        batch_size: args.effective_batch_size(),
+        max_records: args.max_records,
+        duration: args.duration,
+        drain: args.drain,
+        poll_max: args.poll_max,
+        retry: RetryPolicy {
+            initial: args.retry_initial,
+            max: args.retry_max,
+            circuit_threshold: args.circuit_threshold.max(1),
+            circuit_cooldown: args.circuit_cooldown,
+        },
+    }
+}
+
+async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
+    let broker = open_broker(dir, &args)?;
+    let store = open_store(dir)?;
+    let source = open_source(&args)?;
+    let config = pipeline_config(&args);
+    info!(
+        source = ?args.source,
+        broker = %broker.describe(),
+        store = %store.describe(),
+        role = ?config.role,
+        batch_size = config.batch_size,
+        rate = ?args.effective_rate(),
+        "Starting pipeline."
+    );
+    let control = Arc::new(Control::new(args.effective_rate()));
+    let started = Instant::now();
+    let pipeline = Pipeline::start(config, source, broker.clone(), store, control);
+    spawn_retention(&broker, pipeline.shutdown.clone());
+    spawn_signal_handler(pipeline.shutdown.clone());
+
+    let stats = pipeline.stats.clone();
+    let reporter_done = CancellationToken::new();
+    let reporter = tokio::spawn(headless::report(
+        stats.clone(),
+        args.status_interval,
+        reporter_done.clone(),
+    ));
+    let result = pipeline.join().await;
+    reporter_done.cancel();
+    let _ = reporter.await;
+    // The monitor's last sample lands right after shutdown; take a fresh one for the summary.
+    if let Ok(lag) = broker.lag().await {
+        stats.set_lag(lag);
+    }
+    let error = result.as_ref().err().map(ToString::to_string);
+    headless::summary(&stats, started.elapsed(), error.as_deref());
+    result.context("the pipeline stopped")
+}
+
+fn spawn_retention(broker: &AnyBroker, stop: CancellationToken) {
+    let AnyBroker::Embedded(log) = broker.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.cancelled() => return,
+            }
+            match log.enforce_retention().await {
+                Ok(0) => {}
+                Ok(deleted) => info!(deleted, "Retention removed old records."),
+                Err(error) => warn!(%error, "Retention pass failed; will retry."),
+            }
+        }
+    });
+}
+
+/// SIGINT and SIGTERM: stop fetching, finish and commit what is in flight, exit 0.
+fn spawn_signal_handler(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                warn!("Cannot install signal handlers.");
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => info!("SIGTERM: draining in-flight work."),
+                _ = int.recv() => info!("SIGINT: draining in-flight work."),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        shutdown.cancel();
+    });
+}
+
+async fn lag(dir: &DataDir, args: &RunArgs, json: bool) -> anyhow::Result<()> {
+    let broker = open_broker(dir, args)?;
+    let lag = broker.lag().await?;
+    if json {
+        for p in &lag {
+            println!("{}", serde_json::to_string(p)?);
+        }
+    } else {
+        println!(
+            "{:>9} {:>12} {:>14} {:>10}",
+            "partition", "committed", "high_watermark", "lag"
+        );
+        for p in &lag {
+            println!(
+                "{:>9} {:>12} {:>14} {:>10}",
+                p.partition, p.committed, p.high_watermark, p.lag
+            );
+        }
+        println!(
+            "{:>9} {:>12} {:>14} {:>10}",
+            "total",
+            "",
+            "",
+            lag.iter().map(|p| p.lag).sum::<u64>()
+        );
+    }
+    Ok(())
+}
+
+async fn dead_letters(dir: &DataDir, args: &RunArgs, limit: usize) -> anyhow::Result<()> {
+    let broker = open_broker(dir, args)?;
+    for letter in broker.read_dead_letters(limit).await? {
+        println!("{}", serde_json::to_string(&letter)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Where processed users end up. `Store` is the contract both backends keep:
+//!
+//! - `write` stores a batch of rows and dead letters durably before it returns; rows are upserts
+//!   keyed by `id`, and a user counts in the aggregates only the first time its id is stored, so
+//!   replays after a crash change nothing;
+//! - the read methods serve the console and never scan every row.
+
+pub mod embedded;
+
+use std::future::Future;
+
+use thiserror::Error;
+
+use crate::model::{DeadLetter, StoredUser, UserCount};
+
+pub use embedded::EmbeddedStore;
+
+/// A row with the topic partition it was read from (distributed stores keep per-partition
+/// aggregates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRow {
+    pub partition: u32,
+    pub user: StoredUser,
+}
+
+/// One unit of work for the store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteBatch {
+    pub rows: Vec<PendingRow>,
+    pub dead_letters: Vec<DeadLetter>,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// Rows whose id was new.
+    pub inserted: u64,
+    /// Rows whose id was already stored (replays, duplicate deliveries).
+    pub duplicates: u64,
+}
+
+/// Failures at the store boundary.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database is busy or overloaded; the write may be retried as a whole.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A failure that retrying cannot fix.
+    #[error("store failed: {0}")]
+    Fatal(String),
+}
+
+impl StoreError {
+    /// Whether retrying the same write can succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// The contract of a storage backend; see the module docs.
+pub trait Store: Clone + Send + Sync + 'static {
+    /// Upserts rows and appends dead letters, durably, in one unit where the backend allows.
+    fn write(
+        &self,
+        batch: WriteBatch,
+    ) -> impl Future<Output = Result<WriteOutcome, StoreError>> + Send;
+
+    /// The `limit` most recently stored users, newest first.
+    fn latest(
+        &self,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<StoredUser>, StoreError>> + Send;
+
+    /// Every row of the aggregates.
+    fn counts(&self) -> impl Future<Output = Result<Vec<UserCount>, StoreError>> + Send;
+
+    /// The `limit` most recent dead letters, newest first.
+    fn dead_letters(
+        &self,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+
+    /// Short name for the console header.
+    fn describe(&self) -> String;
+}
+
+/// The closed set of store backends; only `main` picks one.
+#[derive(Clone)]
+pub enum AnyStore {
+    Embedded(EmbeddedStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            AnyStore::Embedded($s) => $call,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn write(&self, batch: WriteBatch) -> Result<WriteOutcome, StoreError> {
+        dispatch!(self, s => s.write(batch).await)
+    }
+    async fn latest(&self, limit: usize) -> Result<Vec<StoredUser>, StoreError> {
+        dispatch!(self, s => s.latest(limit).await)
+    }
+    async fn counts(&self) -> Result<Vec<UserCount>, StoreError> {
+        dispatch!(self, s => s.counts().await)
+    }
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
+        dispatch!(self, s => s.dead_letters(limit).await)
+    }
+    fn describe(&self) -> String {
+        dispatch!(self, s => s.describe())
+    }
+}
