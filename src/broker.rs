@@ -12,6 +12,7 @@
 pub mod embedded;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -77,7 +78,7 @@ pub trait Broker: Clone + Send + Sync + 'static {
     /// Publishes a batch; returns once every record is durably acknowledged.
     fn produce(
         &self,
-        batch: Vec<OutRecord>,
+        batch: Arc<[OutRecord]>,
     ) -> impl Future<Output = Result<(), BrokerError>> + Send;
 
     /// Up to `max` records from the owned partitions; empty after `wait` with nothing new.
@@ -127,7 +128,7 @@ macro_rules! dispatch {
 }
 
 impl Broker for AnyBroker {
-    async fn produce(&self, batch: Vec<OutRecord>) -> Result<(), BrokerError> {
+    async fn produce(&self, batch: Arc<[OutRecord]>) -> Result<(), BrokerError> {
         dispatch!(self, b => b.produce(batch).await)
     }
     async fn poll(

@@ -7,6 +7,7 @@
 
 pub mod broker;
 pub mod cli;
+pub mod console;
 pub mod datadir;
 pub mod headless;
 pub mod model;

@@ -16,11 +16,19 @@ fn main() -> ExitCode {
         }
     };
     let filter = EnvFilter::try_new(&cli.run.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::env::var_os("NO_COLOR").is_none())
-        .init();
+    if cli.command.is_none() && userstream::console::wanted(&cli.run) {
+        // The console owns the terminal: logs go to its Logs tab instead of stderr.
+        if let Err(error) = userstream::console::logging::init(filter) {
+            eprintln!("userstream: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::env::var_os("NO_COLOR").is_none())
+            .init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -108,27 +108,51 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
         "Starting pipeline."
     );
     let control = Arc::new(Control::new(args.effective_rate()));
+    let console_info = crate::console::wanted(&args).then(|| crate::console::RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        source: crate::source::Source::name(&source).to_owned(),
+        broker: broker.describe(),
+        store: store.describe(),
+        batch_size: config.batch_size,
+        data_dir: dir
+            .store_path()
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+    });
     let started = Instant::now();
-    let pipeline = Pipeline::start(config, source, broker.clone(), store, control);
+    let pipeline = Pipeline::start(config, source, broker.clone(), store.clone(), control);
     spawn_retention(&broker, pipeline.shutdown.clone());
-    spawn_signal_handler(pipeline.shutdown.clone());
 
     let stats = pipeline.stats.clone();
-    let reporter_done = CancellationToken::new();
-    let reporter = tokio::spawn(headless::report(
-        stats.clone(),
-        args.status_interval,
-        reporter_done.clone(),
-    ));
-    let result = pipeline.join().await;
-    reporter_done.cancel();
-    let _ = reporter.await;
+    let (result, finished_at) = match console_info {
+        Some(info) => {
+            // Signals ask the console to stop, so that it drains and restores the terminal.
+            let stop_request = CancellationToken::new();
+            spawn_signal_handler(stop_request.clone());
+            let outcome = crate::console::run(pipeline, store, info, stop_request).await?;
+            (outcome.result, outcome.finished_at)
+        }
+        None => {
+            spawn_signal_handler(pipeline.shutdown.clone());
+            let reporter_done = CancellationToken::new();
+            let reporter = tokio::spawn(headless::report(
+                stats.clone(),
+                args.status_interval,
+                reporter_done.clone(),
+            ));
+            let result = pipeline.join().await;
+            reporter_done.cancel();
+            let _ = reporter.await;
+            (result, Instant::now())
+        }
+    };
     // The monitor's last sample lands right after shutdown; take a fresh one for the summary.
     if let Ok(lag) = broker.lag().await {
         stats.set_lag(lag);
     }
     let error = result.as_ref().err().map(ToString::to_string);
-    headless::summary(&stats, started.elapsed(), error.as_deref());
+    headless::summary(&stats, finished_at - started, error.as_deref());
     result.context("the pipeline stopped")
 }
 

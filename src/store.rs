@@ -8,6 +8,7 @@
 pub mod embedded;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -62,7 +63,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Upserts rows and appends dead letters, durably, in one unit where the backend allows.
     fn write(
         &self,
-        batch: WriteBatch,
+        batch: Arc<WriteBatch>,
     ) -> impl Future<Output = Result<WriteOutcome, StoreError>> + Send;
 
     /// The `limit` most recently stored users, newest first.
@@ -99,7 +100,7 @@ macro_rules! dispatch {
 }
 
 impl Store for AnyStore {
-    async fn write(&self, batch: WriteBatch) -> Result<WriteOutcome, StoreError> {
+    async fn write(&self, batch: Arc<WriteBatch>) -> Result<WriteOutcome, StoreError> {
         dispatch!(self, s => s.write(batch).await)
     }
     async fn latest(&self, limit: usize) -> Result<Vec<StoredUser>, StoreError> {

@@ -246,7 +246,7 @@ async fn blocking<T: Send + 'static>(
 
 impl Inner {
     /// Appends payloads to partitions in one synced batch and publishes the new watermarks.
-    fn append(&self, records: Vec<(usize, Vec<u8>)>, dlq: bool) -> Result<(), BrokerError> {
+    fn append(&self, records: Vec<(usize, &[u8])>, dlq: bool) -> Result<(), BrokerError> {
         let _guard = self.append_lock.lock().map_err(storage)?;
         let now = chrono::Utc::now().timestamp_millis() as u64;
         let logs: Vec<&PartitionLog> = if dlq {
@@ -264,7 +264,7 @@ impl Inner {
             batch.insert(
                 &logs[p].keyspace,
                 offset.to_be_bytes(),
-                codec::encode(now, *position, &payload),
+                codec::encode(now, *position, payload),
             );
             *offset += 1;
             *position += payload.len() as u64;
@@ -349,7 +349,7 @@ impl Inner {
 }
 
 impl Broker for EmbeddedBroker {
-    async fn produce(&self, batch: Vec<OutRecord>) -> Result<(), BrokerError> {
+    async fn produce(&self, batch: Arc<[OutRecord]>) -> Result<(), BrokerError> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -357,8 +357,8 @@ impl Broker for EmbeddedBroker {
         blocking(move || {
             let n = inner.partitions.len() as u32;
             let records = batch
-                .into_iter()
-                .map(|r| (partition_of(&r.key, n) as usize, r.payload))
+                .iter()
+                .map(|r| (partition_of(&r.key, n) as usize, r.payload.as_slice()))
                 .collect();
             inner.append(records, false)
         })
@@ -394,11 +394,12 @@ impl Broker for EmbeddedBroker {
         }
         let records = letters
             .iter()
-            .map(|l| serde_json::to_vec(l).map(|v| (0, v)))
+            .map(serde_json::to_vec)
             .collect::<Result<Vec<_>, _>>()
             .map_err(storage)?;
         let inner = self.inner.clone();
-        blocking(move || inner.append(records, true)).await
+        blocking(move || inner.append(records.iter().map(|r| (0, r.as_slice())).collect(), true))
+            .await
     }
 
     async fn lag(&self) -> Result<Vec<PartitionLag>, BrokerError> {

@@ -1,1 +1,71 @@
+use super::*;
 
+fn args(list: &[&str]) -> Vec<std::ffi::OsString> {
+    std::iter::once("userstream")
+        .chain(list.iter().copied())
+        .map(Into::into)
+        .collect()
+}
+
+#[test]
+fn defaults_are_safe_for_each_source() {
+    let cli = parse_from(args(&[])).unwrap();
+    assert_eq!(cli.run.effective_rate(), Some(1000));
+    assert_eq!(cli.run.effective_batch_size(), 100);
+    let cli = parse_from(args(&["--source", "randomuser"])).unwrap();
+    // 50 users/s is 15,000 per 5 minutes: under the API's 20,000.
+    assert_eq!(cli.run.effective_rate(), Some(50));
+    let cli = parse_from(args(&["--rate", "max"])).unwrap();
+    assert_eq!(cli.run.effective_rate(), None);
+    assert_eq!(cli.run.effective_batch_size(), 1000);
+}
+
+#[test]
+fn bad_flags_are_refused_with_a_reason() {
+    let err = |a: &[&str]| parse_from(args(a)).err().unwrap().to_string();
+    assert!(err(&["--rate", "fast"]).contains("not a rate"));
+    assert!(err(&["--rate", "0"]).contains("not a rate"));
+    assert!(err(&["--duration", "5 parsecs"]).contains("unknown unit"));
+    assert!(err(&["--drain"]).contains("--drain needs --role process"));
+    assert!(err(&["--nat", "XX"]).contains("--nat XX is not a nationality"));
+    assert!(err(&["--source", "randomuser", "--batch-size", "6000"]).contains("5000"));
+    assert!(err(&["--batch-size", "0"]).contains("above 0"));
+}
+
+#[test]
+fn config_file_sets_defaults_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userstream.toml");
+    std::fs::write(
+        &path,
+        "rate = 250\nbatch-size = 25\nnat = [\"GB\", \"FR\"]\nheadless = true\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let cli = parse_from(args(&["--config", p])).unwrap();
+    assert_eq!(cli.run.effective_rate(), Some(250));
+    assert_eq!(cli.run.batch_size, Some(25));
+    assert_eq!(cli.run.nat, vec!["GB", "FR"]);
+    assert!(cli.run.headless);
+    let cli = parse_from(args(&["--config", p, "--rate", "10"])).unwrap();
+    assert_eq!(cli.run.effective_rate(), Some(10));
+
+    std::fs::write(&path, "speed = 3\n").unwrap();
+    let err = parse_from(args(&["--config", p]))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("unknown key 'speed'"), "{err}");
+}
+
+#[test]
+fn subcommands_parse() {
+    let cli = parse_from(args(&["lag", "--json", "--data-dir", "/tmp/x"])).unwrap();
+    assert!(matches!(cli.command, Some(Command::Lag { json: true })));
+    assert_eq!(cli.data_dir, PathBuf::from("/tmp/x"));
+    let cli = parse_from(args(&["dead-letters", "--limit", "5"])).unwrap();
+    assert!(matches!(
+        cli.command,
+        Some(Command::DeadLetters { limit: 5 })
+    ));
+}

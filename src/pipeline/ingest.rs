@@ -32,7 +32,7 @@ pub async fn run<S: Source, B: Broker>(
     control: Arc<Control>,
     stop: CancellationToken,
 ) -> Result<(), StageError> {
-    let (tx, rx) = mpsc::channel::<Vec<OutRecord>>(2);
+    let (tx, rx) = mpsc::channel::<Arc<[OutRecord]>>(2);
     let producer = tokio::spawn(produce_loop(config.clone(), broker, stats.clone(), rx));
     fetch_loop(config, source, stats.clone(), control, stop, tx).await;
     let result = producer
@@ -53,7 +53,7 @@ async fn fetch_loop<S: Source>(
     stats: Arc<Stats>,
     control: Arc<Control>,
     stop: CancellationToken,
-    tx: mpsc::Sender<Vec<OutRecord>>,
+    tx: mpsc::Sender<Arc<[OutRecord]>>,
 ) {
     let started = Instant::now();
     let stage = stats.stage(Stage::Source);
@@ -108,7 +108,7 @@ async fn fetch_loop<S: Source>(
         } else {
             next_at = Instant::now();
         }
-        if tx.send(batch).await.is_err() {
+        if tx.send(batch.into()).await.is_err() {
             break;
         }
     }
@@ -209,7 +209,7 @@ async fn produce_loop<B: Broker>(
     config: PipelineConfig,
     broker: B,
     stats: Arc<Stats>,
-    mut rx: mpsc::Receiver<Vec<OutRecord>>,
+    mut rx: mpsc::Receiver<Arc<[OutRecord]>>,
 ) -> Result<(), StageError> {
     let stage = stats.stage(Stage::Produce);
     let mut rng = SplitMix64::new(7);

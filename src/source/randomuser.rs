@@ -1,37 +1,270 @@
-//! The randomuser.me API over HTTP.
+//! The randomuser.me API over HTTP: one GET per fetch, and every kind of bad answer told apart
+//! as a [`SourceError`] variant. Nothing is retried here; ingest owns backoff and the circuit
+//! breaker, and reads [`SourceError::status`].
+//!
+//! A seeded source pages through the API's deterministic sequence (`seed` plus a `page` that
+//! advances after each successful fetch), so a seeded run never repeats page 1.
+
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
+
+use reqwest::{Client, Url};
+use serde::Deserialize;
+use serde_json::Value;
+use tracing::{debug, trace};
 
 use crate::model::RawUser;
 use crate::source::{Source, SourceError};
 
+/// The most users the API returns for one request.
+pub const MAX_RESULTS: usize = 5000;
+
+/// How many characters of a body an error keeps.
+const EXCERPT_CHARS: usize = 80;
+
 /// Settings of the HTTP source.
 #[derive(Debug, Clone)]
 pub struct RandomUserConfig {
+    /// The endpoint, e.g. `https://randomuser.me/api/1.4/`; `http://` works too.
     pub api_url: String,
+    /// Nationality codes for `nat=`; all when empty.
     pub nats: Vec<String>,
+    /// The API's `seed`: the same seed and page always give the same users.
     pub seed: Option<String>,
+    /// Limit on a whole request, connection and body included.
     pub timeout: Duration,
 }
 
 /// A client of the randomuser.me API.
 pub struct RandomUserSource {
-    config: RandomUserConfig,
+    client: Client,
+    url: Url,
+    /// `nat=` value, percent-encoded; empty for all nationalities.
+    nats: String,
+    /// `seed=` value, percent-encoded.
+    seed: Option<String>,
+    /// The next page of a seeded run, from 1.
+    page: u64,
+    last_status: Option<u16>,
+}
+
+/// The parts of an answer body the source reads; `info` is ignored.
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default)]
+    results: Option<Vec<RawUser>>,
+    #[serde(default)]
+    error: Option<Value>,
 }
 
 impl RandomUserSource {
-    /// A client for `config.api_url`.
+    /// A client for `config.api_url`. Fails if the URL is not an `http(s)` URL or no HTTP client
+    /// can be built; both are reported as [`SourceError::Transport`].
     pub fn new(config: RandomUserConfig) -> Result<RandomUserSource, SourceError> {
-        Ok(RandomUserSource { config })
+        let url = Url::parse(&config.api_url).map_err(|e| {
+            SourceError::Transport(format!("bad API URL {:?}: {e}", config.api_url))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(SourceError::Transport(format!(
+                "bad API URL {:?}: only http and https are supported",
+                config.api_url
+            )));
+        }
+        // reqwest takes the process-wide rustls provider; an error only means one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout)
+            .user_agent(concat!("userstream/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SourceError::Transport(describe(&e)))?;
+        let nats = config
+            .nats
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(percent_encode)
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(RandomUserSource {
+            client,
+            url,
+            nats,
+            seed: config.seed.as_deref().map(percent_encode),
+            page: 1,
+            last_status: None,
+        })
+    }
+
+    /// The HTTP status of the latest request; `None` before the first one and when the latest
+    /// got no answer (connection refused, timeout).
+    pub fn last_status(&self) -> Option<u16> {
+        self.last_status
+    }
+
+    /// The URL of a request for `results` users from the current page.
+    fn request_url(&self, results: usize) -> Url {
+        let mut query = self
+            .url
+            .query()
+            .map(|q| format!("{q}&"))
+            .unwrap_or_default();
+        query.push_str(&format!("results={results}"));
+        if !self.nats.is_empty() {
+            query.push_str(&format!("&nat={}", self.nats));
+        }
+        if let Some(seed) = &self.seed {
+            query.push_str(&format!("&seed={seed}&page={}", self.page));
+        }
+        let mut url = self.url.clone();
+        url.set_query(Some(&query));
+        url
+    }
+
+    async fn request(&mut self, url: Url) -> Result<Vec<RawUser>, SourceError> {
+        self.last_status = None;
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        let status = response.status().as_u16();
+        self.last_status = Some(status);
+        let body = response.bytes().await.map_err(|e| transport(&e))?;
+        debug!(status, bytes = body.len(), "randomuser answered.");
+        trace!(body = %excerpt(&body), "randomuser answer body.");
+        classify(status, &body)
     }
 }
 
 impl Source for RandomUserSource {
-    async fn fetch(&mut self, _n: usize) -> Result<Vec<RawUser>, SourceError> {
-        let _ = &self.config;
-        Err(SourceError::Transport("not implemented".into()))
+    async fn fetch(&mut self, n: usize) -> Result<Vec<RawUser>, SourceError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let url = self.request_url(n.min(MAX_RESULTS));
+        let users = self.request(url).await?;
+        self.page += 1;
+        Ok(users)
     }
+
     fn name(&self) -> &'static str {
         "randomuser"
     }
+}
+
+/// Sorts an answer into users or the [`SourceError`] that describes it.
+fn classify(status: u16, body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
+    match status {
+        200..=299 => decode(body),
+        429 => Err(SourceError::RateLimited(
+            api_error(body).unwrap_or_else(|| excerpt(body)),
+        )),
+        _ => Err(SourceError::Status {
+            status,
+            excerpt: excerpt(body),
+        }),
+    }
+}
+
+/// The users of a success body; `{"error": ...}` and `"results": []` are failures too.
+fn decode(body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
+    let answer: Answer =
+        serde_json::from_slice(body).map_err(|e| SourceError::Decode(e.to_string()))?;
+    if let Some(error) = answer.error {
+        return Err(SourceError::Api(error_text(error)));
+    }
+    match answer.results {
+        None => Err(SourceError::Decode(
+            "the answer has neither results nor error".into(),
+        )),
+        Some(users) if users.is_empty() => Err(SourceError::Empty),
+        Some(users) => Ok(users),
+    }
+}
+
+/// The message of an `{"error": ...}` body, if that is what the body is.
+fn api_error(body: &[u8]) -> Option<String> {
+    let answer: Answer = serde_json::from_slice(body).ok()?;
+    answer.error.map(error_text)
+}
+
+fn error_text(error: Value) -> String {
+    match error {
+        Value::String(message) => message,
+        other => other.to_string(),
+    }
+}
+
+/// The start of a body on one line: whitespace runs become one space, at most
+/// [`EXCERPT_CHARS`] characters, `…` when cut.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(EXCERPT_CHARS + 4);
+    let mut kept = 0;
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+            continue;
+        }
+        if kept + usize::from(space) >= EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        if space {
+            out.push(' ');
+            kept += 1;
+            space = false;
+        }
+        out.push(c);
+        kept += 1;
+    }
+    if out.is_empty() {
+        out.push_str("(empty body)");
+    }
+    out
+}
+
+fn transport(error: &reqwest::Error) -> SourceError {
+    let reason = describe(error);
+    if error.is_timeout() {
+        SourceError::Transport(format!("timed out: {reason}"))
+    } else {
+        SourceError::Transport(reason)
+    }
+}
+
+/// An error with its causes, `outer: inner: root`, since reqwest's own message rarely says why.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.ends_with(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+    }
+    out
 }

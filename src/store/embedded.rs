@@ -142,7 +142,7 @@ impl EmbeddedStore {
     }
 }
 
-fn write_batch(conn: &mut Connection, batch: WriteBatch) -> Result<WriteOutcome, StoreError> {
+fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome, StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sql)?;
@@ -327,8 +327,8 @@ fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredUser> {
 }
 
 impl Store for EmbeddedStore {
-    async fn write(&self, batch: WriteBatch) -> Result<WriteOutcome, StoreError> {
-        self.with(true, move |c| write_batch(c, batch)).await
+    async fn write(&self, batch: Arc<WriteBatch>) -> Result<WriteOutcome, StoreError> {
+        self.with(true, move |c| write_batch(c, &batch)).await
     }
 
     async fn latest(&self, limit: usize) -> Result<Vec<StoredUser>, StoreError> {

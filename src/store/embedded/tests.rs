@@ -1,1 +1,181 @@
+use super::*;
+use crate::model::Origin;
 
+fn user(id: u32, gender: &str, country: &str, stored_at: &str) -> StoredUser {
+    StoredUser {
+        id: format!("00000000-0000-4000-8000-{id:012}"),
+        first_name: "Ann".into(),
+        last_name: "Lee".into(),
+        gender: gender.into(),
+        email: format!("ann{id}@example.com"),
+        email_domain: "example.com".into(),
+        nat: "GB".into(),
+        country: country.into(),
+        registered_date: "2018-01-25T16:45:34.105Z".into(),
+        year: 2018,
+        month: 1,
+        day: 25,
+        stored_at: stored_at.into(),
+        ..StoredUser::default()
+    }
+}
+
+fn batch(users: Vec<StoredUser>) -> WriteBatch {
+    WriteBatch {
+        rows: users
+            .into_iter()
+            .map(|user| PendingRow { partition: 0, user })
+            .collect(),
+        dead_letters: Vec::new(),
+    }
+}
+
+/// `user_counts` recomputed from the rows, to compare with what the store maintains.
+fn group_by(path: &Path) -> Vec<(String, String, i64)> {
+    let conn = Connection::open(path).unwrap();
+    let mut out: Vec<(String, String, i64)> = conn
+        .prepare(
+            "SELECT 'gender', gender, COUNT(*) FROM created_users GROUP BY gender
+             UNION ALL SELECT 'country', country, COUNT(*) FROM created_users GROUP BY country
+             UNION ALL SELECT 'email_domain', email_domain, COUNT(*) FROM created_users
+                GROUP BY email_domain
+             UNION ALL SELECT 'registered_month', printf('%04d-%02d', year, month), COUNT(*)
+                FROM created_users GROUP BY year, month
+             UNION ALL SELECT 'nat', nat, COUNT(*) FROM created_users GROUP BY nat",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    out.sort();
+    out
+}
+
+async fn counts_of(store: &EmbeddedStore) -> Vec<(String, String, i64)> {
+    let mut out: Vec<_> = store
+        .counts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.dimension.as_str().to_owned(), c.value, c.count as i64))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn replays_change_neither_rows_nor_aggregates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = EmbeddedStore::open(&path).unwrap();
+    let first: Vec<_> = (0..50)
+        .map(|i| {
+            user(
+                i,
+                ["female", "male"][i as usize % 2],
+                "France",
+                "2026-01-01T00:00:00Z",
+            )
+        })
+        .collect();
+    let out = store.write(batch(first.clone()).into()).await.unwrap();
+    assert_eq!(
+        out,
+        WriteOutcome {
+            inserted: 50,
+            duplicates: 0
+        }
+    );
+    let before = counts_of(&store).await;
+    assert_eq!(before, group_by(&path));
+
+    // The same users again, plus five new ones, as after a crash before the commit.
+    let mut replay = first;
+    replay.extend((50..55).map(|i| user(i, "female", "Spain", "2026-01-01T00:00:01Z")));
+    let out = store.write(batch(replay).into()).await.unwrap();
+    assert_eq!(
+        out,
+        WriteOutcome {
+            inserted: 5,
+            duplicates: 50
+        }
+    );
+    assert_eq!(store.user_total().await.unwrap(), 55);
+    assert_eq!(counts_of(&store).await, group_by(&path));
+    assert!(
+        counts_of(&store)
+            .await
+            .contains(&("country".into(), "Spain".into(), 5))
+    );
+}
+
+#[tokio::test]
+async fn a_changed_duplicate_moves_its_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = EmbeddedStore::open(&path).unwrap();
+    store
+        .write(batch(vec![user(1, "female", "France", "t1")]).into())
+        .await
+        .unwrap();
+    store
+        .write(batch(vec![user(1, "female", "Spain", "t2")]).into())
+        .await
+        .unwrap();
+    let counts = counts_of(&store).await;
+    assert_eq!(counts, group_by(&path));
+    assert!(!counts.iter().any(|(_, v, _)| v == "France"), "{counts:?}");
+}
+
+#[tokio::test]
+async fn latest_and_dead_letters_come_back_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("store.db")).unwrap();
+    for i in 0..5 {
+        let mut b = batch(vec![user(
+            i,
+            "male",
+            "Norway",
+            &format!("2026-01-01T00:00:0{i}Z"),
+        )]);
+        b.dead_letters.push(DeadLetter {
+            rule: "id_uuid".into(),
+            reason: format!("bad {i}"),
+            payload: Some("{}".into()),
+            payload_base64: None,
+            origin: Origin {
+                topic: "users_created".into(),
+                partition: 1,
+                offset: i.into(),
+            },
+            failed_at: "2026-01-01T00:00:00Z".into(),
+        });
+        store.write(b.into()).await.unwrap();
+    }
+    let latest = store.latest(2).await.unwrap();
+    assert_eq!(latest.len(), 2);
+    assert!(latest[0].id.ends_with("000000000004"));
+    let dead = store.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 5);
+    assert_eq!(dead[0].reason, "bad 4");
+    assert_eq!(dead[0].origin.offset, 4);
+}
+
+#[test]
+fn schema_is_readable_by_plain_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    drop(EmbeddedStore::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for t in ["created_users", "dead_letters", "user_counts"] {
+        assert!(tables.iter().any(|n| n == t), "{tables:?}");
+    }
+}

@@ -1,0 +1,417 @@
+//! The console's state and everything that changes it. Keys become [`Action`]s through the
+//! keymap; an action updates the state and may ask the loop for a [`Command`] against the
+//! pipeline. Drawing only reads this state (see `ui.rs`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_logger::{LevelFilter, TuiWidgetEvent, TuiWidgetState};
+
+use super::event::StoreView;
+use super::history::History;
+use super::keymap::{Action, KeyMap};
+use super::records::RecordsState;
+use super::theme::Theme;
+use crate::stats::{Stats, StatsSnapshot};
+
+/// How long a status message stays.
+const STATUS_FOR: TimeDelta = TimeDelta::seconds(6);
+
+/// The rates `+` and `-` step through, users per second; above the last comes "max".
+pub const RATE_STEPS: [u64; 16] = [
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+];
+
+/// The five tabs, in key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Metrics,
+    Charts,
+    Records,
+    Lag,
+    Logs,
+}
+
+impl Tab {
+    /// Every tab, left to right.
+    pub const ALL: [Tab; 5] = [Tab::Metrics, Tab::Charts, Tab::Records, Tab::Lag, Tab::Logs];
+
+    /// The tab's name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Metrics => "Metrics",
+            Tab::Charts => "Charts",
+            Tab::Records => "Records",
+            Tab::Lag => "Lag",
+            Tab::Logs => "Logs",
+        }
+    }
+
+    /// Position from 0.
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    fn offset(self, by: isize) -> Tab {
+        let n = Tab::ALL.len() as isize;
+        Tab::ALL[(self.index() as isize + by).rem_euclid(n) as usize]
+    }
+}
+
+/// What the loop must do to the pipeline or the outside world for an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Set or clear `stats.paused`, which ingest polls.
+    SetPaused(bool),
+    /// Ask ingest for one batch now.
+    FetchNow,
+    /// Change the ingest rate (`None` = as fast as possible).
+    SetRate(Option<u64>),
+    /// Write the captured log to a file in the data dir.
+    SaveLog,
+    /// Cancel the pipeline, wait for it to drain, leave.
+    Quit,
+}
+
+/// What the header says about the running process, fixed at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    pub version: String,
+    pub source: String,
+    pub broker: String,
+    pub store: String,
+    /// Users per fetch (what `f` adds).
+    pub batch_size: usize,
+    /// Where `s` saves the log.
+    pub data_dir: PathBuf,
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub at: DateTime<Utc>,
+    pub text: String,
+    pub error: bool,
+}
+
+/// The Logs tab: tui-logger's view state plus what the title shows.
+pub struct LogsState {
+    /// tui-logger's widget state (page position, display levels).
+    pub widget: TuiWidgetState,
+    /// The most verbose level shown.
+    pub level: LevelFilter,
+    /// Whether the view follows new lines (false: frozen).
+    pub follow: bool,
+    /// `strftime` format of the time column; `None` hides it (used by the snapshots).
+    pub time_format: Option<String>,
+}
+
+impl LogsState {
+    fn new(level: LevelFilter) -> LogsState {
+        LogsState {
+            widget: TuiWidgetState::new().set_default_display_level(level),
+            level,
+            follow: true,
+            time_format: Some("%H:%M:%S".to_owned()),
+        }
+    }
+}
+
+/// How the pipeline ended, when it ended on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub at: DateTime<Utc>,
+    pub error: Option<String>,
+}
+
+/// Everything the console shows.
+pub struct App {
+    pub info: RunInfo,
+    pub keys: KeyMap,
+    pub theme: Theme,
+    /// The clock of the last sample; rendering never reads the system clock.
+    pub now: DateTime<Utc>,
+    pub started_at: DateTime<Utc>,
+    /// Terminal size, for paging.
+    pub size: (u16, u16),
+    pub stats: StatsSnapshot,
+    pub history: History,
+    /// Ingest rate in users per second, `None` = max.
+    pub rate: Option<u64>,
+    pub store: Arc<StoreView>,
+    pub tab: Tab,
+    pub help: bool,
+    pub records: RecordsState,
+    pub logs: LogsState,
+    pub status: Option<Status>,
+    pub finished: Option<Finished>,
+    /// Quit was asked for: the pipeline is draining.
+    pub stopping: bool,
+}
+
+impl App {
+    /// A console that has seen nothing yet.
+    pub fn new(info: RunInfo, theme: Theme, now: DateTime<Utc>, rate: Option<u64>) -> App {
+        App {
+            info,
+            keys: KeyMap::default(),
+            theme,
+            now,
+            started_at: now,
+            size: (80, 24),
+            stats: Stats::default().snapshot(now),
+            history: History::default(),
+            rate,
+            store: Arc::new(StoreView::default()),
+            tab: Tab::Metrics,
+            help: false,
+            records: RecordsState::default(),
+            logs: LogsState::new(LevelFilter::Info),
+            status: None,
+            finished: None,
+            stopping: false,
+        }
+    }
+
+    /// Takes in a stats sample and the current rate.
+    pub fn tick(&mut self, snap: StatsSnapshot, rate: Option<u64>) {
+        self.history.record(&snap);
+        self.now = snap.at;
+        self.stats = snap;
+        self.rate = rate;
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| self.now - s.at > STATUS_FOR)
+        {
+            self.status = None;
+        }
+    }
+
+    /// Takes in a new read of the store.
+    pub fn set_store(&mut self, view: Arc<StoreView>) {
+        self.store = view;
+        self.records.refresh(&self.store);
+    }
+
+    /// Shows a message in the status line for a few seconds.
+    pub fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.status = Some(Status {
+            at: self.now,
+            text: text.into(),
+            error,
+        });
+    }
+
+    /// Whether the status message is still to be shown.
+    pub fn visible_status(&self) -> Option<&Status> {
+        self.status
+            .as_ref()
+            .filter(|s| self.now - s.at <= STATUS_FOR)
+    }
+
+    /// Handles one key press.
+    pub fn key(&mut self, key: KeyEvent) -> Option<Command> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        if self.keys.force_quit.matches(&key) {
+            return self.update(Action::Quit);
+        }
+        if self.records.typing && self.tab == Tab::Records {
+            self.type_filter(key);
+            return None;
+        }
+        let action = self.keys.action(self.tab, &key)?;
+        if self.help && !matches!(action, Action::ToggleHelp | Action::Close | Action::Quit) {
+            return None;
+        }
+        self.update(action)
+    }
+
+    fn type_filter(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Esc => {
+                self.records.filter.clear();
+                self.records.typing = false;
+            }
+            KeyCode::Enter => self.records.typing = false,
+            KeyCode::Backspace => {
+                self.records.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.records.filter.push(c);
+            }
+            _ => return,
+        }
+        self.records.selected = 0;
+        self.records.refresh(&self.store);
+    }
+
+    /// Applies one action.
+    pub fn update(&mut self, action: Action) -> Option<Command> {
+        match action {
+            Action::Quit => {
+                self.stopping = true;
+                return Some(Command::Quit);
+            }
+            Action::ToggleHelp => self.help = !self.help,
+            Action::NextTab => self.tab = self.tab.offset(1),
+            Action::PrevTab => self.tab = self.tab.offset(-1),
+            Action::Show(tab) => self.tab = tab,
+            Action::FetchNow => {
+                self.notify(
+                    format!("Fetching one batch of {} users.", self.info.batch_size),
+                    false,
+                );
+                return Some(Command::FetchNow);
+            }
+            Action::TogglePause => {
+                let paused = !self.stats.paused;
+                self.stats.paused = paused;
+                let text = if paused {
+                    "Ingest paused; processing continues."
+                } else {
+                    "Ingest resumed."
+                };
+                self.notify(text, false);
+                return Some(Command::SetPaused(paused));
+            }
+            Action::RateUp | Action::RateDown => {
+                let rate = step_rate(self.rate, action == Action::RateUp);
+                self.rate = rate;
+                self.notify(format!("Rate: {}", rate_label(rate)), false);
+                return Some(Command::SetRate(rate));
+            }
+            Action::Close => self.close(),
+            Action::LogSave => return Some(Command::SaveLog),
+            Action::LogLevel => {
+                let level = next_level(self.logs.level);
+                let time_format = self.logs.time_format.take();
+                self.logs = LogsState::new(level);
+                self.logs.time_format = time_format;
+            }
+            Action::LogFreeze => {
+                let event = if self.logs.follow {
+                    TuiWidgetEvent::PrevPageKey
+                } else {
+                    TuiWidgetEvent::EscapeKey
+                };
+                self.logs.widget.transition(event);
+                self.logs.follow = !self.logs.follow;
+            }
+            other => self.navigate(other),
+        }
+        None
+    }
+
+    fn close(&mut self) {
+        if self.help {
+            self.help = false;
+        } else if self.tab == Tab::Records {
+            if self.records.detail {
+                self.records.detail = false;
+            } else if !self.records.filter.is_empty() {
+                self.records.filter.clear();
+                self.records.refresh(&self.store);
+            }
+        }
+    }
+
+    /// Rows per page of the Records table at the current terminal size.
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
+    }
+
+    fn navigate(&mut self, action: Action) {
+        match self.tab {
+            Tab::Records => self.navigate_records(action),
+            Tab::Logs => {
+                let (event, follow) = match action {
+                    Action::PageUp | Action::Up | Action::Home => {
+                        (TuiWidgetEvent::PrevPageKey, false)
+                    }
+                    Action::PageDown | Action::Down => (TuiWidgetEvent::NextPageKey, false),
+                    Action::End => (TuiWidgetEvent::EscapeKey, true),
+                    _ => return,
+                };
+                self.logs.widget.transition(event);
+                self.logs.follow = follow;
+            }
+            _ => {}
+        }
+    }
+
+    fn navigate_records(&mut self, action: Action) {
+        let page = self.page() as isize;
+        let records = &mut self.records;
+        let store = &self.store;
+        match action {
+            Action::Up => records.move_by(-1, store),
+            Action::Down => records.move_by(1, store),
+            Action::PageUp => records.move_by(-page, store),
+            Action::PageDown => records.move_by(page, store),
+            Action::Home => records.move_by(isize::MIN / 2, store),
+            Action::End => records.move_by(isize::MAX / 2, store),
+            Action::Filter => {
+                records.typing = true;
+                records.detail = false;
+            }
+            Action::SortColumn => records.next_sort(store),
+            Action::SortReverse => {
+                records.descending = !records.descending;
+                records.refresh(store);
+            }
+            Action::Open => records.detail = !records.detail && !records.rows.is_empty(),
+            Action::Mask => records.masked = !records.masked,
+            Action::DeadLetters => {
+                records.dead_letters = !records.dead_letters;
+                records.selected = 0;
+                records.detail = false;
+                records.refresh(store);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One step up or down [`RATE_STEPS`]; up from the top is "max", down from "max" the top step.
+pub fn step_rate(rate: Option<u64>, up: bool) -> Option<u64> {
+    let last = RATE_STEPS[RATE_STEPS.len() - 1];
+    match (rate, up) {
+        (None, true) => None,
+        (None, false) => Some(last),
+        (Some(r), true) => RATE_STEPS.iter().copied().find(|s| *s > r),
+        (Some(r), false) => Some(
+            RATE_STEPS
+                .iter()
+                .rev()
+                .copied()
+                .find(|s| *s < r)
+                .unwrap_or(RATE_STEPS[0]),
+        ),
+    }
+}
+
+/// `1,000 users/s` or `max`.
+pub fn rate_label(rate: Option<u64>) -> String {
+    match rate {
+        Some(r) => format!("{}/s", super::ui::thousands(r)),
+        None => "max".to_owned(),
+    }
+}
+
+fn next_level(level: LevelFilter) -> LevelFilter {
+    match level {
+        LevelFilter::Error => LevelFilter::Warn,
+        LevelFilter::Warn => LevelFilter::Info,
+        LevelFilter::Info => LevelFilter::Debug,
+        LevelFilter::Debug => LevelFilter::Trace,
+        LevelFilter::Trace | LevelFilter::Off => LevelFilter::Error,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+//! Drives the real binary's console in tmux on a fresh data dir with the synthetic source: data
+//! shows up in Metrics, `4` opens the Lag tab, `p` pauses (the fetched count stops), `f` fetches
+//! exactly one batch, and `q` drains, exits 0 and leaves the alternate screen.
+//!
+//! Skipped, with a message, when tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// Users per fetch, passed explicitly so that `f` has a known effect.
+const BATCH: u64 = 25;
+
+/// A tmux server on a socket of its own, killed when dropped (also when the test fails).
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let tmux = Tmux {
+            socket: format!("userstream-test-{}-{nanos}", std::process::id()),
+        };
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "sh",
+            "-c",
+            command,
+        ]);
+        assert!(out.status.success(), "tmux new-session failed: {out:?}");
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn send(&self, key: &str) {
+        let out = self.run(&["send-keys", "-t", "0", key]);
+        assert!(out.status.success(), "send-keys {key}: {out:?}");
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-J", "-t", "0"]).stdout)
+            .into_owned()
+    }
+
+    /// Polls the screen until `ok` holds, or fails with the last screen after `timeout`.
+    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The "fetched N" total of the Metrics tab.
+fn fetched(screen: &str) -> Option<u64> {
+    let at = screen.find("fetched ")? + "fetched ".len();
+    let digits: String = screen[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Waits until the fetched count holds still for a second, and returns it.
+fn settled(tmux: &Tmux) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(6);
+    let mut last = fetched(&tmux.screen());
+    loop {
+        std::thread::sleep(Duration::from_millis(1000));
+        let now = fetched(&tmux.screen());
+        if now.is_some() && now == last {
+            return now.unwrap_or(0);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "fetched never settled: {last:?} → {now:?}"
+        );
+        last = now;
+    }
+}
+
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display())
+}
+
+#[test]
+fn console_shows_pauses_fetches_and_quits_cleanly() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipping console_tmux: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let exit_file = dir.path().join("exit");
+    let command = format!(
+        "{} --data-dir {} --source synthetic --seed 7 --rate 200 --batch-size {BATCH}; \
+         echo EXIT=$? > {}; sleep 60",
+        quoted(Path::new(env!("CARGO_BIN_EXE_userstream"))),
+        quoted(&data_dir),
+        quoted(&exit_file),
+    );
+    let tmux = Tmux::start(&command);
+    let timeout = Duration::from_secs(10);
+
+    let screen = tmux.wait_for("data in Metrics", timeout, |s| {
+        s.contains("RUNNING") && fetched(s).is_some_and(|n| n > 0)
+    });
+    assert!(screen.contains("Pipeline: source"), "{screen}");
+
+    tmux.send("4");
+    tmux.wait_for("the Lag tab", timeout, |s| {
+        s.contains("Partitions") && s.contains("drain time") && s.contains("Total lag over time")
+    });
+
+    tmux.send("1");
+    tmux.send("p");
+    tmux.wait_for("PAUSED in the header", timeout, |s| {
+        s.contains("PAUSED") && fetched(s).is_some()
+    });
+    let paused_at = settled(&tmux);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        fetched(&tmux.screen()),
+        Some(paused_at),
+        "fetching went on while paused"
+    );
+
+    tmux.send("f");
+    tmux.wait_for("one more batch", timeout, |s| {
+        fetched(s) == Some(paused_at + BATCH)
+    });
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(
+        fetched(&tmux.screen()),
+        Some(paused_at + BATCH),
+        "`f` fetched more than one batch"
+    );
+
+    tmux.send("q");
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&exit_file) {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no exit after q: {}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.trim(), "EXIT=0");
+    let alternate = tmux.run(&["display-message", "-p", "-t", "0", "#{alternate_on}"]);
+    assert_eq!(
+        String::from_utf8_lossy(&alternate.stdout).trim(),
+        "0",
+        "still on the alternate screen"
+    );
+    let screen = tmux.screen();
+    assert!(
+        screen.contains(r#""event":"summary""#),
+        "no summary after quit:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Pipeline: source"),
+        "the console is still drawn:\n{screen}"
+    );
+}

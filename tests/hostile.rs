@@ -1,0 +1,138 @@
+//! Hostile payloads written straight into the embedded log, then processed by the real binary:
+//! every bad record is dead-lettered with a reason, the good ones around it are stored, and
+//! nothing crashes.
+
+use std::process::Command;
+
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use userstream::broker::embedded::{EmbeddedConfig, Retention};
+use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
+
+const BIN: &str = env!("CARGO_BIN_EXE_userstream");
+
+fn good(i: u32) -> Value {
+    json!({
+        "id": format!("6f1c2a8e-0000-4000-8000-{i:012}"),
+        "first_name": "Ада", "last_name": "Лавлейс", "gender": "female",
+        "address": "12 Baker Street, London, Greater London, United Kingdom",
+        "post_code": "NW1 6XE", "email": format!("ada{i}@example.com"), "username": "ada",
+        "dob": "1990-12-10T08:00:00.000Z", "registered_date": "2015-06-01T10:00:00.000Z",
+        "phone": "(0)20 7946 0018", "picture": "https://randomuser.me/api/portraits/med/women/1.jpg",
+        "schema_version": 2, "nat": "GB", "city": "London", "state": "Greater London",
+        "country": "United Kingdom", "ingested_at": "2026-11-21T10:00:00.000Z", "source": "test"
+    })
+}
+
+#[test]
+fn hostile_payloads_are_dead_lettered_and_good_ones_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad: Vec<(&str, Vec<u8>)> = vec![
+        ("decode", b"{\"id\": \"6f1c2a8e-".to_vec()),
+        ("decode", b"not json at all".to_vec()),
+        ("decode", b"".to_vec()),
+        ("decode", b"null".to_vec()),
+        ("encoding", b"{\"id\": \"\xc3\x28\"}".to_vec()),
+        (
+            "payload_size",
+            serde_json::to_vec(&json!({"blob": "x".repeat(1 << 20)})).unwrap(),
+        ),
+    ];
+    let mut wrong_type = good(900);
+    wrong_type["first_name"] = json!({"nested": true});
+    bad.push(("decode", serde_json::to_vec(&wrong_type).unwrap()));
+    let mut missing = good(901);
+    missing.as_object_mut().unwrap().remove("email");
+    bad.push(("email_format", serde_json::to_vec(&missing).unwrap()));
+    let mut huge = good(902);
+    huge["last_name"] = json!("ж".repeat(5000));
+    bad.push(("field_size", serde_json::to_vec(&huge).unwrap()));
+    let mut not_uuid = good(903);
+    not_uuid["id"] = json!("'; DROP TABLE created_users; --");
+    bad.push(("id_uuid", serde_json::to_vec(&not_uuid).unwrap()));
+
+    // Good and bad interleaved, all on one key so they share a partition in this order.
+    let mut records = Vec::new();
+    for (i, (_, payload)) in bad.iter().enumerate() {
+        records.push(OutRecord {
+            key: "k".into(),
+            payload: serde_json::to_vec(&good(i as u32)).unwrap(),
+        });
+        records.push(OutRecord {
+            key: "k".into(),
+            payload: payload.clone(),
+        });
+    }
+    records.push(OutRecord {
+        key: "k".into(),
+        payload: serde_json::to_vec(&good(99)).unwrap(),
+    });
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let log = EmbeddedBroker::open(
+            &dir.path().join("log"),
+            EmbeddedConfig {
+                topic: "users_created".into(),
+                group: "userstream".into(),
+                partitions: None,
+                retention: Retention::default(),
+            },
+        )
+        .unwrap();
+        log.produce(records.into()).await.unwrap();
+    });
+    drop(runtime);
+
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--headless", "--role", "process", "--drain"])
+        .env("USERSTREAM_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(summary["dead_lettered"], bad.len());
+    assert_eq!(summary["stored"], bad.len() + 1);
+    assert_eq!(summary["lag"], 0);
+
+    let conn = Connection::open(dir.path().join("store.db")).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT COUNT(*) FROM created_users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows as usize, bad.len() + 1);
+    let first: String = conn
+        .query_row("SELECT first_name FROM created_users LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(first, "Ада");
+
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("dead-letters")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let letters: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(letters.len(), bad.len());
+    for (letter, (rule, payload)) in letters.iter().zip(&bad) {
+        assert_eq!(letter["rule"], *rule, "{letter}");
+        assert!(!letter["reason"].as_str().unwrap().is_empty());
+        assert_eq!(letter["origin"]["topic"], "users_created");
+        // Nothing is lost: the original bytes are kept, as text or base64.
+        match std::str::from_utf8(payload) {
+            Ok(text) => assert_eq!(letter["payload"], text),
+            Err(_) => assert!(letter["payload_base64"].is_string()),
+        }
+    }
+}
