@@ -24,7 +24,7 @@ use userstream::console::theme::Theme;
 
 const FRAMES: usize = 400;
 const RECORDS: u64 = 200_000;
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

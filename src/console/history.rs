@@ -126,11 +126,17 @@ impl History {
                 }
             }
         }
+        let second = TimeDelta::seconds(1);
         let due = self
             .last_point
-            .is_none_or(|last| sample.at - last >= TimeDelta::seconds(1));
+            .is_none_or(|last| sample.at - last >= second);
         if due {
-            self.last_point = Some(sample.at);
+            // Points sit on a one-second grid, so tick jitter neither skips nor doubles one;
+            // after a stall the grid restarts from now.
+            self.last_point = Some(match self.last_point {
+                Some(last) if sample.at - last < second * 2 => last + second,
+                _ => sample.at,
+            });
             self.fetched.push(self.rate(Stage::Source).round() as u64);
             self.stored.push(self.rate(Stage::Store).round() as u64);
             self.processed

@@ -19,6 +19,7 @@ use ratatui::widgets::{Block, Paragraph, Tabs, Widget};
 
 use super::app::{App, Tab, rate_label};
 use super::theme::Theme;
+use crate::stats::StageState;
 
 /// Narrowest terminal the console draws in.
 pub const MIN_WIDTH: u16 = 60;
@@ -80,13 +81,35 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let (state, state_style) = run_state(app);
     let end = app.finished.as_ref().map_or(app.now, |f| f.at);
-    let right = Line::from(vec![
+    let mut spans = Vec::new();
+    // A failing stage shows from every tab, not only on Metrics.
+    if let Some(s) = app.stats.stages.iter().find(|s| {
+        matches!(
+            s.state,
+            StageState::CircuitOpen | StageState::Error | StageState::Backoff
+        )
+    }) {
+        let style = if s.state == StageState::Backoff {
+            t.warn()
+        } else {
+            t.bad()
+        };
+        let text = format!(
+            " {} {} ",
+            s.stage.as_str(),
+            s.state.as_str().replace('_', " ")
+        );
+        spans.push(Span::styled(text, style.add_modifier(Modifier::REVERSED)));
+        spans.push(Span::raw(" "));
+    }
+    spans.extend([
         Span::styled(format!(" {state} "), state_style),
         Span::raw(format!(" {}", rate_label(app.rate))),
         Span::styled(" · up ", t.dim()),
         Span::raw(duration(end - app.started_at)),
         Span::raw(" "),
     ]);
+    let right = Line::from(spans);
     let right_width = right.width() as u16;
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);

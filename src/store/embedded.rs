@@ -103,15 +103,40 @@ impl EmbeddedStore {
             )
             .map_err(sql)?;
         writer.execute_batch(SCHEMA).map_err(sql)?;
+        // Checkpoints run on their own thread, so a batch never waits for one.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(sql)?;
         let reader = Connection::open(path).map_err(sql)?;
         reader
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
-        Ok(EmbeddedStore {
+        let store = EmbeddedStore {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(writer)),
             reader: Arc::new(Mutex::new(reader)),
-        })
+        };
+        store.spawn_checkpointer()?;
+        Ok(store)
+    }
+
+    /// Copies the WAL back into the database every 250 ms with a PASSIVE checkpoint, which
+    /// never blocks the writer; stops when the last handle to the store is dropped.
+    fn spawn_checkpointer(&self) -> Result<(), StoreError> {
+        let conn = Connection::open(&self.path).map_err(sql)?;
+        let alive = Arc::downgrade(&self.writer);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while alive.strong_count() > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                    if let Err(error) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
+                        tracing::debug!(%error, "Checkpoint skipped.");
+                    }
+                }
+            })
+            .map_err(fatal)?;
+        Ok(())
     }
 
     /// Runs `f` on one of the connections on a blocking thread.

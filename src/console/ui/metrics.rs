@@ -5,7 +5,7 @@ use chrono::TimeDelta;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, Widget};
+use ratatui::widgets::{Cell, Paragraph, RenderDirection, Row, Sparkline, Table, Widget};
 
 use super::{ago, panel, rate, thousands, until};
 use crate::console::app::App;
@@ -122,7 +122,9 @@ impl MetricsTab<'_> {
     fn spark(&self, title: &str, series: &Series, area: Rect, buf: &mut Buffer) {
         let t = self.0.theme;
         let width = usize::from(area.width.saturating_sub(2));
-        let data = series.last(width);
+        // Newest at the right edge, as in the charts; a short history leaves the left blank.
+        let mut data = series.last(width);
+        data.reverse();
         let title = Line::from(vec![
             Span::raw(format!("{title} ")),
             Span::styled(
@@ -137,6 +139,7 @@ impl MetricsTab<'_> {
         Sparkline::default()
             .block(panel(title, t))
             .data(&data)
+            .direction(RenderDirection::RightToLeft)
             .style(t.graph())
             .render(area, buf);
     }
