@@ -155,7 +155,13 @@ impl MetricsTab<'_> {
                 Span::raw(format!("{value}  ")),
             ]
         };
-        let ms = |v: f64| format!("{v:.1} ms");
+        let ms = |v: f64| {
+            if v < 10.0 {
+                format!("{v:.1} ms")
+            } else {
+                format!("{v:.0} ms")
+            }
+        };
         let lines = vec![
             Line::from_iter(
                 [
