@@ -36,6 +36,8 @@ fn main() -> ExitCode {
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Storage calls are serial per stage; a small pool keeps per-thread allocator caches few.
+        .max_blocking_threads(8)
         .build()
     {
         Ok(rt) => rt,
