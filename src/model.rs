@@ -4,6 +4,8 @@
 //! `RawUser` declares only the fields the pipeline keeps: the password, salt and hashes under
 //! `login` are never deserialised, so they cannot reach the topic.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// Version of the wire record this build writes.
@@ -201,6 +203,23 @@ pub struct StoredUser {
 }
 
 impl StoredUser {
+    /// The aggregate dimensions this user counts under, borrowing where it can (hot path).
+    pub fn dimension_values(&self) -> [(Dimension, Cow<'_, str>); 5] {
+        [
+            (Dimension::Gender, Cow::Borrowed(self.gender.as_str())),
+            (Dimension::Country, Cow::Borrowed(self.country.as_str())),
+            (
+                Dimension::EmailDomain,
+                Cow::Borrowed(self.email_domain.as_str()),
+            ),
+            (
+                Dimension::RegisteredMonth,
+                Cow::Owned(format!("{:04}-{:02}", self.year, self.month)),
+            ),
+            (Dimension::Nat, Cow::Borrowed(self.nat.as_str())),
+        ]
+    }
+
     /// The aggregate dimensions this user counts under, in `user_counts` order.
     pub fn dimensions(&self) -> [(Dimension, String); 5] {
         [

@@ -268,23 +268,25 @@ fn sigterm_drains_and_exits_zero() {
 #[test]
 fn a_locked_data_dir_and_bad_flags_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut holder = userstream(dir.path(), &["--headless", "--rate", "10"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+    let mut holder = userstream(
+        dir.path(),
+        &["--headless", "--rate", "10", "--status-interval", "50ms"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // A status line means the holder has the lock.
+    let mut first = String::new();
+    BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut first)
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let err = loop {
-        let out = userstream(dir.path(), &["--headless", "--max-records", "1"])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        if err.contains("in use") || Instant::now() > deadline {
-            assert!(!out.status.success());
-            break err;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    assert!(first.contains("\"event\":\"status\""), "{first}");
+    let out = userstream(dir.path(), &["--headless", "--max-records", "1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     holder.kill().unwrap();
     holder.wait().unwrap();
     assert!(

@@ -11,6 +11,7 @@
 //! other data) moves its counts from the old values to the new ones, so `user_counts` always
 //! equals `GROUP BY` over `created_users`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -172,7 +173,7 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sql)?;
     let mut outcome = WriteOutcome::default();
-    let mut deltas: HashMap<(Dimension, String), i64> = HashMap::new();
+    let mut deltas: HashMap<(Dimension, Cow<'_, str>), i64> = HashMap::new();
     {
         let mut insert = tx
             .prepare_cached(&format!(
@@ -211,7 +212,7 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
                 .map_err(sql)?;
             if inserted == 1 {
                 outcome.inserted += 1;
-                for key in u.dimensions() {
+                for key in u.dimension_values() {
                     *deltas.entry(key).or_default() += 1;
                 }
             } else {
@@ -261,10 +262,10 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
 }
 
 /// Refreshes an already stored user; moves its counts if a dimension changed.
-fn update_duplicate(
+fn update_duplicate<'a>(
     tx: &rusqlite::Transaction<'_>,
-    u: &StoredUser,
-    deltas: &mut HashMap<(Dimension, String), i64>,
+    u: &'a StoredUser,
+    deltas: &mut HashMap<(Dimension, Cow<'a, str>), i64>,
 ) -> Result<(), StoreError> {
     let old = tx
         .prepare_cached(&format!(
@@ -283,10 +284,10 @@ fn update_duplicate(
     if same {
         return Ok(());
     }
-    for key in old.dimensions() {
-        *deltas.entry(key).or_default() -= 1;
+    for (dimension, value) in old.dimensions() {
+        *deltas.entry((dimension, Cow::Owned(value))).or_default() -= 1;
     }
-    for key in u.dimensions() {
+    for key in u.dimension_values() {
         *deltas.entry(key).or_default() += 1;
     }
     tx.prepare_cached(
