@@ -60,6 +60,10 @@ pub struct PipelineConfig {
     pub drain: bool,
     /// Most records handed to one store write.
     pub poll_max: usize,
+    /// With both stages in this process: most records fetched but not yet stored. Ingest waits
+    /// above it, so on two cores the store gets the CPU instead of a growing backlog, and
+    /// memory stays bounded however fast the source is.
+    pub max_lead: Option<u64>,
     pub retry: RetryPolicy,
 }
 

@@ -14,7 +14,7 @@ use crate::broker::{AnyBroker, Broker, EmbeddedBroker};
 use crate::cli::{Cli, Command, RunArgs, SourceKind};
 use crate::datadir::DataDir;
 use crate::headless;
-use crate::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy};
+use crate::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy, Role};
 use crate::source::randomuser::RandomUserConfig;
 use crate::source::{AnySource, RandomUserSource, SyntheticSource};
 use crate::store::{AnyStore, EmbeddedStore, Store};
@@ -84,6 +84,7 @@ fn pipeline_config(args: &RunArgs) -> PipelineConfig {
         duration: args.duration,
         drain: args.drain,
         poll_max: args.poll_max,
+        max_lead: (args.role == Role::All && args.max_lead > 0).then_some(args.max_lead),
         retry: RetryPolicy {
             initial: args.retry_initial,
             max: args.retry_max,

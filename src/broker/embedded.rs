@@ -90,7 +90,7 @@ impl EmbeddedBroker {
     /// Opens (or creates) the log under `dir`.
     pub fn open(dir: &Path, config: EmbeddedConfig) -> Result<EmbeddedBroker, BrokerError> {
         let db = Database::builder(dir)
-            .cache_size(16 * 1024 * 1024)
+            .cache_size(8 * 1024 * 1024)
             .open()
             .map_err(storage)?;
         let meta = db
@@ -127,7 +127,7 @@ impl EmbeddedBroker {
             let keyspace = db
                 .keyspace(&format!("t.{topic}.{p}"), || {
                     // Small memtables bound memory: a long run must not grow past ~200 MB.
-                    KeyspaceCreateOptions::default().max_memtable_size(8 * 1024 * 1024)
+                    KeyspaceCreateOptions::default().max_memtable_size(4 * 1024 * 1024)
                 })
                 .map_err(storage)?;
             let (high_watermark, end_position) = match keyspace.last_key_value() {

@@ -91,6 +91,11 @@ async fn fetch_loop<S: Source>(
             next_at = Instant::now();
             continue;
         }
+        if let Some(limit) = config.max_lead
+            && !wait_for_store(&stats, limit, &stop).await
+        {
+            break;
+        }
         let n = (config.batch_size as u64).min(remaining) as usize;
         let Some(users) = fetch_with_retry(&config, &mut source, &stats, &stop, &mut rng, n).await
         else {
@@ -113,6 +118,23 @@ async fn fetch_loop<S: Source>(
         }
     }
     stage.set_state(StageState::Done);
+}
+
+/// Waits while more than `limit` fetched records are not yet stored; `false` if stopped.
+async fn wait_for_store(stats: &Stats, limit: u64, stop: &CancellationToken) -> bool {
+    use std::sync::atomic::Ordering::Relaxed;
+    loop {
+        let done = stats.stage(Stage::Store).count()
+            + stats.duplicates.load(Relaxed)
+            + stats.dead_lettered.load(Relaxed);
+        if stats.stage(Stage::Source).count().saturating_sub(done) <= limit {
+            return true;
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return false,
+            _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+        }
+    }
 }
 
 /// Fetches `n` users, retrying until it succeeds or `stop` fires (`None`).

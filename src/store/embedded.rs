@@ -100,7 +100,7 @@ impl EmbeddedStore {
         writer
             .execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000;",
+                 PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8000;",
             )
             .map_err(sql)?;
         writer.execute_batch(SCHEMA).map_err(sql)?;
