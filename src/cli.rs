@@ -151,7 +151,7 @@ pub struct RunArgs {
     /// Users per second, or `max` [default: 50 for randomuser, 1000 for synthetic].
     #[arg(long, env = "USERSTREAM_RATE")]
     pub rate: Option<Rate>,
-    /// Users per fetch (randomuser allows up to 5000) [default: about a tenth of the rate].
+    /// Users per fetch (randomuser allows up to 5000) [default: 25 ms of the rate].
     #[arg(long, env = "USERSTREAM_BATCH_SIZE", value_parser = positive)]
     pub batch_size: Option<usize>,
     /// Topic backend.
@@ -233,7 +233,7 @@ impl RunArgs {
         }
     }
 
-    /// The effective batch size: the flag, or about a tenth of a second of the rate.
+    /// The effective batch size: the flag, or 25 ms of the rate.
     pub fn effective_batch_size(&self) -> usize {
         let cap = match self.source {
             SourceKind::Randomuser => 5000,
@@ -242,7 +242,8 @@ impl RunArgs {
         match (self.batch_size, self.effective_rate(), self.source) {
             (Some(n), _, _) => n.min(cap),
             (None, _, SourceKind::Randomuser) => 100,
-            (None, Some(rate), _) => (rate as usize / 10).clamp(1, 1000),
+            // 40 fetches a second: small batches keep fetch-to-stored latency low.
+            (None, Some(rate), _) => (rate as usize / 40).clamp(1, 1000),
             (None, None, _) => 1000,
         }
     }

@@ -11,7 +11,7 @@ fn args(list: &[&str]) -> Vec<std::ffi::OsString> {
 fn defaults_are_safe_for_each_source() {
     let cli = parse_from(args(&[])).unwrap();
     assert_eq!(cli.run.effective_rate(), Some(1000));
-    assert_eq!(cli.run.effective_batch_size(), 100);
+    assert_eq!(cli.run.effective_batch_size(), 25);
     let cli = parse_from(args(&["--source", "randomuser"])).unwrap();
     // 50 users/s is 15,000 per 5 minutes: under the API's 20,000.
     assert_eq!(cli.run.effective_rate(), Some(50));
