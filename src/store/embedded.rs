@@ -72,6 +72,9 @@ const COLUMNS: &str = "id, first_name, last_name, gender, address, post_code, em
     dob, registered_date, phone, picture, nat, city, state, country, ingested_at, source, year, \
     month, day, email_domain, stored_at";
 
+const PLACEHOLDERS: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+    ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23";
+
 /// A handle to `store.db`; clones share the connections.
 #[derive(Clone)]
 pub struct EmbeddedStore {
@@ -177,39 +180,12 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
     {
         let mut insert = tx
             .prepare_cached(&format!(
-                "INSERT INTO created_users ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                 ?18, ?19, ?20, ?21, ?22, ?23) ON CONFLICT (id) DO NOTHING"
+                "INSERT INTO created_users ({COLUMNS}) VALUES ({PLACEHOLDERS}) \
+                 ON CONFLICT (id) DO NOTHING"
             ))
             .map_err(sql)?;
         for PendingRow { user: u, .. } in &batch.rows {
-            let inserted = insert
-                .execute(params![
-                    u.id,
-                    u.first_name,
-                    u.last_name,
-                    u.gender,
-                    u.address,
-                    u.post_code,
-                    u.email,
-                    u.username,
-                    u.dob,
-                    u.registered_date,
-                    u.phone,
-                    u.picture,
-                    u.nat,
-                    u.city,
-                    u.state,
-                    u.country,
-                    u.ingested_at,
-                    u.source,
-                    u.year,
-                    u.month,
-                    u.day,
-                    u.email_domain,
-                    u.stored_at
-                ])
-                .map_err(sql)?;
+            let inserted = insert.execute(&row_params(u)[..]).map_err(sql)?;
             if inserted == 1 {
                 outcome.inserted += 1;
                 for key in u.dimension_values() {
@@ -290,38 +266,43 @@ fn update_duplicate<'a>(
     for key in u.dimension_values() {
         *deltas.entry(key).or_default() += 1;
     }
-    tx.prepare_cached(
-        "UPDATE created_users SET first_name = ?2, last_name = ?3, gender = ?4, address = ?5, \
-         post_code = ?6, email = ?7, username = ?8, dob = ?9, registered_date = ?10, phone = ?11, \
-         picture = ?12, nat = ?13, city = ?14, state = ?15, country = ?16, source = ?17, \
-         year = ?18, month = ?19, day = ?20, email_domain = ?21 WHERE id = ?1",
-    )
+    // The id is the same user with other data: replace the row whole.
+    tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO created_users ({COLUMNS}) VALUES ({PLACEHOLDERS})"
+    ))
     .map_err(sql)?
-    .execute(params![
-        u.id,
-        u.first_name,
-        u.last_name,
-        u.gender,
-        u.address,
-        u.post_code,
-        u.email,
-        u.username,
-        u.dob,
-        u.registered_date,
-        u.phone,
-        u.picture,
-        u.nat,
-        u.city,
-        u.state,
-        u.country,
-        u.source,
-        u.year,
-        u.month,
-        u.day,
-        u.email_domain
-    ])
+    .execute(&row_params(u)[..])
     .map_err(sql)?;
     Ok(())
+}
+
+/// The values of a row in `COLUMNS` order.
+fn row_params(u: &StoredUser) -> [&dyn rusqlite::ToSql; 23] {
+    [
+        &u.id,
+        &u.first_name,
+        &u.last_name,
+        &u.gender,
+        &u.address,
+        &u.post_code,
+        &u.email,
+        &u.username,
+        &u.dob,
+        &u.registered_date,
+        &u.phone,
+        &u.picture,
+        &u.nat,
+        &u.city,
+        &u.state,
+        &u.country,
+        &u.ingested_at,
+        &u.source,
+        &u.year,
+        &u.month,
+        &u.day,
+        &u.email_domain,
+        &u.stored_at,
+    ]
 }
 
 fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredUser> {
