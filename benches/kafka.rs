@@ -57,7 +57,10 @@ async fn measure<B: Broker>(broker: &B, batches: &[Arc<[OutRecord]>]) -> (f64, f
     let mut started = None;
     let mut read = 0;
     while read < RECORDS {
-        let got = broker.poll(5_000, Duration::from_millis(500)).await.expect("poll");
+        let got = broker
+            .poll(5_000, Duration::from_millis(500))
+            .await
+            .expect("poll");
         if !got.is_empty() {
             started.get_or_insert_with(Instant::now);
         }
@@ -65,7 +68,10 @@ async fn measure<B: Broker>(broker: &B, batches: &[Arc<[OutRecord]>]) -> (f64, f
         for d in &got {
             next.insert(d.partition, d.offset + 1);
         }
-        broker.commit(next.into_iter().collect()).await.expect("commit");
+        broker
+            .commit(next.into_iter().collect())
+            .await
+            .expect("commit");
         read += got.len();
     }
     let seconds = started.map_or(f64::NAN, |s| s.elapsed().as_secs_f64());
@@ -85,11 +91,21 @@ async fn plain_producer(addr: &str, topic: &str, batches: &[Arc<[OutRecord]>]) -
     for batch in batches {
         let mut futures = Vec::with_capacity(batch.len());
         for r in batch.iter() {
-            let record = FutureRecord::to(topic).key(r.key.as_str()).payload(&r.payload);
-            futures.push(producer.send_result(record).map_err(|(e, _)| e).expect("enqueue"));
+            let record = FutureRecord::to(topic)
+                .key(r.key.as_str())
+                .payload(&r.payload);
+            futures.push(
+                producer
+                    .send_result(record)
+                    .map_err(|(e, _)| e)
+                    .expect("enqueue"),
+            );
         }
         for f in futures {
-            f.await.expect("dropped").map_err(|(e, _)| e).expect("delivery");
+            f.await
+                .expect("dropped")
+                .map_err(|(e, _)| e)
+                .expect("delivery");
         }
     }
     RECORDS as f64 / started.elapsed().as_secs_f64()
@@ -114,7 +130,10 @@ async fn main() {
     println!("| --- | ---: | ---: |");
     println!("| embedded log (fjall) | {e_produce:.0} | {e_consume:.0} |");
 
-    let Some(addr) = std::env::var("USERSTREAM_KAFKA").ok().filter(|a| !a.is_empty()) else {
+    let Some(addr) = std::env::var("USERSTREAM_KAFKA")
+        .ok()
+        .filter(|a| !a.is_empty())
+    else {
         println!("USERSTREAM_KAFKA is not set: Kafka skipped (run scripts/kafka-tests.sh --bench)");
         return;
     };
@@ -133,7 +152,11 @@ async fn main() {
         partitions: Some(3),
         ..KafkaConfig::new(&addr, &plain_topic, &unique("group"))
     };
-    drop(KafkaBroker::connect(plain_config).await.expect("plain topic"));
+    drop(
+        KafkaBroker::connect(plain_config)
+            .await
+            .expect("plain topic"),
+    );
     let plain = plain_producer(&addr, &plain_topic, &batches).await;
     println!();
     println!(

@@ -8,7 +8,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{
+    ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
 
 use crate::broker::kafka::{Compression, KafkaProperty};
 use crate::pipeline::Role;
@@ -173,7 +175,12 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(i32).range(1..))]
     pub replication_factor: i32,
     /// Kafka: compression of produced batches.
-    #[arg(long, value_enum, env = "USERSTREAM_COMPRESSION", default_value = "lz4")]
+    #[arg(
+        long,
+        value_enum,
+        env = "USERSTREAM_COMPRESSION",
+        default_value = "lz4"
+    )]
     pub compression: Compression,
     /// Kafka: a librdkafka property `key=value`, repeatable (as kcat's `-X`).
     #[arg(short = 'X', long = "kafka-property", value_name = "KEY=VALUE")]

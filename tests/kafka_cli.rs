@@ -40,11 +40,16 @@ fn kafka_flags_parse() {
         .iter()
         .map(|p| (p.key.as_str(), p.value.as_str()))
         .collect();
-    assert_eq!(props, [("linger.ms", "20"), ("sasl.jaas.config", "a=b,c=d")]);
+    assert_eq!(
+        props,
+        [("linger.ms", "20"), ("sasl.jaas.config", "a=b,c=d")]
+    );
     // The parsed flags can be debug-printed without the secret.
     assert!(!format!("{:?}", run.kafka_property).contains("a=b,c=d"));
 
-    let err = parse_from(args(&["--replication-factor", "0"])).err().unwrap();
+    let err = parse_from(args(&["--replication-factor", "0"]))
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("0"), "{err}");
     assert!(parse_from(args(&["-X", "novalue"])).is_err());
 }
@@ -62,7 +67,12 @@ fn config_file_takes_a_property_list() {
     let p = path.to_str().unwrap();
     let cli = parse_from(args(&["--config", p])).unwrap();
     assert_eq!(cli.run.broker, BrokerKind::Kafka);
-    let values: Vec<&str> = cli.run.kafka_property.iter().map(|p| p.value.as_str()).collect();
+    let values: Vec<&str> = cli
+        .run
+        .kafka_property
+        .iter()
+        .map(|p| p.value.as_str())
+        .collect();
     assert_eq!(values, ["SASL_PLAINTEXT", "x=1,y=2"]);
 }
 
@@ -74,7 +84,11 @@ fn userstream(args: &[&str]) -> std::process::Output {
             cmd.env_remove(key);
         }
     }
-    cmd.arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
+    cmd.arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -99,7 +113,13 @@ fn missing_tls_support_is_refused_at_start_without_leaking_secrets() {
 
 #[test]
 fn guarantees_cannot_be_turned_off() {
-    let out = userstream(&["--headless", "--broker", "kafka", "-X", "enable.auto.commit=true"]);
+    let out = userstream(&[
+        "--headless",
+        "--broker",
+        "kafka",
+        "-X",
+        "enable.auto.commit=true",
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("not allowed"), "{stderr}");
@@ -107,8 +127,17 @@ fn guarantees_cannot_be_turned_off() {
 
 #[test]
 fn unreachable_brokers_fail_clearly() {
-    let out = userstream(&["--headless", "--broker", "kafka", "--brokers", "127.0.0.1:1"]);
+    let out = userstream(&[
+        "--headless",
+        "--broker",
+        "kafka",
+        "--brokers",
+        "127.0.0.1:1",
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("cannot reach the Kafka brokers at 127.0.0.1:1"), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the Kafka brokers at 127.0.0.1:1"),
+        "{stderr}"
+    );
 }

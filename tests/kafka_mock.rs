@@ -56,7 +56,11 @@ async fn produce_poll_commit_and_lag() {
     let cluster = cluster(3);
     let broker = KafkaBroker::connect(config(&cluster, "g1")).await.unwrap();
     assert_eq!(broker.partition_count(), 3);
-    assert!(broker.describe().starts_with("kafka "), "{}", broker.describe());
+    assert!(
+        broker.describe().starts_with("kafka "),
+        "{}",
+        broker.describe()
+    );
     broker.produce(records(0..300)).await.unwrap();
     let (committed, high, lag) = totals(&broker.lag().await.unwrap());
     assert_eq!((committed, high, lag), (0, 300, 300));
@@ -105,7 +109,10 @@ async fn produce_poll_commit_and_lag() {
         },
         failed_at: "2026-01-01T00:00:00Z".into(),
     };
-    broker.dead_letter(vec![letter.clone(), letter]).await.unwrap();
+    broker
+        .dead_letter(vec![letter.clone(), letter])
+        .await
+        .unwrap();
     let letters = broker.read_dead_letters(10).await.unwrap();
     assert_eq!(letters.len(), 2);
     assert_eq!(letters[0].origin.offset, 7);
@@ -114,8 +121,12 @@ async fn produce_poll_commit_and_lag() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_members_split_the_partitions() {
     let cluster = cluster(4);
-    let a = KafkaBroker::connect(config(&cluster, "pair")).await.unwrap();
-    let b = KafkaBroker::connect(config(&cluster, "pair")).await.unwrap();
+    let a = KafkaBroker::connect(config(&cluster, "pair"))
+        .await
+        .unwrap();
+    let b = KafkaBroker::connect(config(&cluster, "pair"))
+        .await
+        .unwrap();
     a.produce(records(0..800)).await.unwrap();
 
     let mut seen: Vec<Vec<u8>> = Vec::new();
@@ -139,7 +150,8 @@ async fn two_members_split_the_partitions() {
         }
     }
     let (pa, pb) = split.expect("the two members never both owned partitions with lag 0");
-    let (sa, sb): (BTreeSet<u32>, BTreeSet<u32>) = (pa.into_iter().collect(), pb.into_iter().collect());
+    let (sa, sb): (BTreeSet<u32>, BTreeSet<u32>) =
+        (pa.into_iter().collect(), pb.into_iter().collect());
     assert!(sa.is_disjoint(&sb), "{sa:?} {sb:?}");
     assert_eq!(sa.union(&sb).count(), 4);
     // At least once: every record was read; a rebalance may replay a few.
@@ -175,10 +187,18 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
     let cluster = cluster(3);
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("store.db")).unwrap();
-    let broker = KafkaBroker::connect(config(&cluster, "outage")).await.unwrap();
+    let broker = KafkaBroker::connect(config(&cluster, "outage"))
+        .await
+        .unwrap();
     let control = Arc::new(Control::new(Some(4000)));
     let source = SyntheticSource::new(42, Vec::new());
-    let pipeline = Pipeline::start(pipeline_config(RECORDS), source, broker.clone(), store, control);
+    let pipeline = Pipeline::start(
+        pipeline_config(RECORDS),
+        source,
+        broker.clone(),
+        store,
+        control,
+    );
     let stats = pipeline.stats.clone();
 
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -195,7 +215,10 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
     assert!(saw_outage, "the produce stage never showed the outage");
     // Acknowledged records before the outage, and not much more during it.
     let during = stats.stage(Stage::Produce).count();
-    assert!(during < RECORDS, "everything was acknowledged while the broker was down");
+    assert!(
+        during < RECORDS,
+        "everything was acknowledged while the broker was down"
+    );
     cluster.broker_up(1).unwrap();
 
     let joined = tokio::time::timeout(Duration::from_secs(120), pipeline.join()).await;
@@ -206,12 +229,21 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
     assert_eq!(stats.stage(Stage::Produce).state(), StageState::Done);
 
     let conn = Connection::open(dir.path().join("store.db")).unwrap();
-    assert_eq!(count(&conn, "SELECT COUNT(*) FROM created_users"), RECORDS as i64);
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM created_users"),
+        RECORDS as i64
+    );
     assert_eq!(
         count(&conn, "SELECT COUNT(DISTINCT id) FROM created_users"),
         RECORDS as i64
     );
-    for dimension in ["gender", "country", "email_domain", "registered_month", "nat"] {
+    for dimension in [
+        "gender",
+        "country",
+        "email_domain",
+        "registered_month",
+        "nat",
+    ] {
         let sum = count(
             &conn,
             &format!("SELECT SUM(count) FROM user_counts WHERE dimension = '{dimension}'"),

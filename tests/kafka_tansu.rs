@@ -21,7 +21,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 
 /// The broker address, or `None` (with a note) when no broker was started for the tests.
 fn broker() -> Option<String> {
-    let addr = std::env::var("USERSTREAM_KAFKA").ok().filter(|a| !a.is_empty());
+    let addr = std::env::var("USERSTREAM_KAFKA")
+        .ok()
+        .filter(|a| !a.is_empty());
     if addr.is_none() {
         eprintln!("USERSTREAM_KAFKA is not set: skipped (run scripts/kafka-tests.sh)");
     }
@@ -105,7 +107,10 @@ fn lag(kafka: &[&str]) -> (u64, u64) {
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .fold((0, 0), |(h, l), p| {
-            (h + p["high_watermark"].as_u64().unwrap(), l + p["lag"].as_u64().unwrap())
+            (
+                h + p["high_watermark"].as_u64().unwrap(),
+                l + p["lag"].as_u64().unwrap(),
+            )
         })
 }
 
@@ -114,10 +119,25 @@ fn headless_run_stores_every_record_once() {
     let Some(addr) = broker() else { return };
     let (topic, group) = (unique("headless"), unique("g"));
     let kafka = [
-        "--broker", "kafka", "--brokers", &addr, "--topic", &topic, "--group", &group,
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
     ];
     let dir = tempfile::tempdir().unwrap();
-    let args = ["--headless", "--max-records", "50000", "--rate", "max", "--seed", "3"];
+    let args = [
+        "--headless",
+        "--max-records",
+        "50000",
+        "--rate",
+        "max",
+        "--seed",
+        "3",
+    ];
     let out = run_ok(userstream(dir.path(), &kafka, &args));
     let text = String::from_utf8_lossy(&out.stdout);
     let summary: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
@@ -139,7 +159,11 @@ struct Member {
 
 impl Member {
     fn start(mut cmd: Command) -> Member {
-        let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let mut child = cmd
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
         std::thread::spawn(move || {
@@ -153,13 +177,22 @@ impl Member {
     /// The partitions of the last "Partitions assigned." line.
     fn assigned(&self) -> Option<Vec<u32>> {
         let log = self.log.lock().unwrap();
-        let line = log.iter().rev().find(|l| l.contains("Partitions assigned."))?;
+        let line = log
+            .iter()
+            .rev()
+            .find(|l| l.contains("Partitions assigned."))?;
         let list = line.split("partitions=[").nth(1)?.split(']').next()?;
-        Some(list.split(',').filter_map(|p| p.trim().parse().ok()).collect())
+        Some(
+            list.split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect(),
+        )
     }
 
     fn stop(mut self) {
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
         let status = self.child.wait().unwrap();
         assert!(status.success(), "processor exited with {status}");
     }
@@ -178,11 +211,24 @@ fn two_processors_split_partitions_and_survive_a_kill() {
     let Some(addr) = broker() else { return };
     let (topic, group) = (unique("scale"), unique("g"));
     let kafka = [
-        "--broker", "kafka", "--brokers", &addr, "--topic", &topic, "--group", &group,
-        "--partitions", "4",
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
+        "--partitions",
+        "4",
     ];
     // A dead member is noticed after the session timeout; keep it short for the test.
-    let fast = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1000"];
+    let fast = [
+        "-X",
+        "session.timeout.ms=6000",
+        "-X",
+        "heartbeat.interval.ms=1000",
+    ];
     let process = ["--headless", "--role", "process", "--status-interval", "1s"];
     let (dir_a, dir_b, dir_i) = (
         tempfile::tempdir().unwrap(),
@@ -197,38 +243,74 @@ fn two_processors_split_partitions_and_survive_a_kill() {
     let mut b_cmd = userstream(dir_b.path(), &kafka, &process);
     b_cmd.args(fast);
     let b = Member::start(b_cmd);
-    wait_for("the partitions to split", Duration::from_secs(60), || {
-        match (a.assigned(), b.assigned()) {
+    wait_for(
+        "the partitions to split",
+        Duration::from_secs(60),
+        || match (a.assigned(), b.assigned()) {
             (Some(pa), Some(pb)) => {
                 let all: HashSet<u32> = pa.iter().chain(&pb).copied().collect();
                 !pa.is_empty() && !pb.is_empty() && all.len() == 4 && pa.len() + pb.len() == 4
             }
             _ => false,
-        }
-    });
+        },
+    );
 
     // Phase 1: no failure. Each record is stored by exactly one of the two.
-    let ingest = ["--headless", "--role", "ingest", "--rate", "max", "--seed", "11"];
+    let ingest = [
+        "--headless",
+        "--role",
+        "ingest",
+        "--rate",
+        "max",
+        "--seed",
+        "11",
+    ];
     let budget = ["--max-records", "20000"];
-    run_ok(userstream(dir_i.path(), &kafka, &[&ingest[..], &budget].concat()));
-    wait_for("lag 0", Duration::from_secs(120), || lag(&kafka) == (20000, 0));
+    run_ok(userstream(
+        dir_i.path(),
+        &kafka,
+        &[&ingest[..], &budget].concat(),
+    ));
+    wait_for("lag 0", Duration::from_secs(120), || {
+        lag(&kafka) == (20000, 0)
+    });
     let (ia, ib) = (ids(dir_a.path()), ids(dir_b.path()));
     let (sa, sb): (HashSet<_>, HashSet<_>) = (ia.iter().collect(), ib.iter().collect());
-    assert!(!sa.is_empty() && !sb.is_empty(), "one processor stored nothing");
-    assert!(sa.is_disjoint(&sb), "a record was stored by both processors");
+    assert!(
+        !sa.is_empty() && !sb.is_empty(),
+        "one processor stored nothing"
+    );
+    assert!(
+        sa.is_disjoint(&sb),
+        "a record was stored by both processors"
+    );
     assert_eq!(ia.len() + ib.len(), 20000);
 
     // Phase 2: kill -9 one processor mid-run; the other takes its partitions over.
     let mut a = a;
-    let slow = ["--headless", "--role", "ingest", "--rate", "4000", "--seed", "12"];
-    let mut ingest2 = Member::start(userstream(dir_i.path(), &kafka, &[&slow[..], &budget].concat()));
+    let slow = [
+        "--headless",
+        "--role",
+        "ingest",
+        "--rate",
+        "4000",
+        "--seed",
+        "12",
+    ];
+    let mut ingest2 = Member::start(userstream(
+        dir_i.path(),
+        &kafka,
+        &[&slow[..], &budget].concat(),
+    ));
     std::thread::sleep(Duration::from_secs(2));
     a.child.kill().unwrap();
     a.child.wait().unwrap();
     assert!(ingest2.child.wait().unwrap().success());
-    wait_for("the survivor to own every partition", Duration::from_secs(60), || {
-        b.assigned().is_some_and(|p| p.len() == 4)
-    });
+    wait_for(
+        "the survivor to own every partition",
+        Duration::from_secs(60),
+        || b.assigned().is_some_and(|p| p.len() == 4),
+    );
     wait_for("lag 0 after the kill", Duration::from_secs(120), || {
         lag(&kafka) == (40000, 0)
     });
@@ -242,4 +324,3 @@ fn two_processors_split_partitions_and_survive_a_kill() {
     assert_aggregates_exact(dir_a.path());
     assert_aggregates_exact(dir_b.path());
 }
-

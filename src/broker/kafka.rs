@@ -129,9 +129,10 @@ impl KafkaBroker {
             ("enable.auto.offset.store", "false".to_owned()),
             ("auto.offset.reset", "earliest".to_owned()),
         ];
-        let consumer: GroupConsumer = settings::client_config(&consumer_settings, &config.properties)
-            .create_with_context(Context::new(&config.topic))
-            .map_err(|e| settings::creation_error("consumer", e))?;
+        let consumer: GroupConsumer =
+            settings::client_config(&consumer_settings, &config.properties)
+                .create_with_context(Context::new(&config.topic))
+                .map_err(|e| settings::creation_error("consumer", e))?;
         let consumer = Arc::new(consumer);
 
         let partitions = ensure_topics(&config, &common, &consumer).await?;
@@ -164,7 +165,11 @@ impl KafkaBroker {
     /// Partitions this member owns in the group now.
     pub fn assigned(&self) -> Vec<u32> {
         let shared = &self.inner.consumer.context().shared;
-        shared.owned_partitions().into_iter().map(|p| p as u32).collect()
+        shared
+            .owned_partitions()
+            .into_iter()
+            .map(|p| p as u32)
+            .collect()
     }
 
     /// Updates the cached lag with what this process did itself.
@@ -220,8 +225,13 @@ async fn ensure_topics(
     if found[1].is_none() {
         missing.push((dlq, 1));
     }
-    admin::create_topics(common, &missing, config.replication_factor, config.request_timeout)
-        .await?;
+    admin::create_topics(
+        common,
+        &missing,
+        config.replication_factor,
+        config.request_timeout,
+    )
+    .await?;
     Ok(found[0].unwrap_or(wanted))
 }
 
@@ -231,7 +241,11 @@ impl Broker for KafkaBroker {
             return Ok(());
         }
         let mut landed: Vec<(i32, i64)> = Vec::new();
-        let result = self.inner.records.produce(batch, |at| landed.push(at)).await;
+        let result = self
+            .inner
+            .records
+            .produce(batch, |at| landed.push(at))
+            .await;
         self.note(|row| {
             for &(p, offset) in &landed {
                 if row.partition as i32 == p {
@@ -292,7 +306,12 @@ impl Broker for KafkaBroker {
         let inner = self.inner.clone();
         let fresh = blocking(move || {
             let timeout = inner.config.request_timeout;
-            admin::fetch_lag(&inner.consumer, &inner.config.topic, inner.partitions, timeout)
+            admin::fetch_lag(
+                &inner.consumer,
+                &inner.config.topic,
+                inner.partitions,
+                timeout,
+            )
         })
         .await?;
         let mut cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
@@ -317,7 +336,10 @@ impl Broker for KafkaBroker {
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
         let common = self.inner.common.clone();
         let mut config = common;
-        config.set("group.id", format!("{}-dead-letter-reader", self.inner.config.group));
+        config.set(
+            "group.id",
+            format!("{}-dead-letter-reader", self.inner.config.group),
+        );
         let dlq = dlq_topic(&self.inner.config.topic);
         let timeout = self.inner.config.request_timeout;
         blocking(move || admin::read_dead_letters(&config, &dlq, limit, timeout)).await

@@ -153,4 +153,3 @@ pub fn read_dead_letters(
     }
     Ok(letters)
 }
-

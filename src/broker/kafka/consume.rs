@@ -132,10 +132,10 @@ impl ConsumerContext for Context {
                 );
             }
         }
-        if flush.count() > 0 {
-            if let Err(error) = consumer.commit(&flush, CommitMode::Sync) {
-                warn!(%error, "Commit of revoked partitions failed; their records will be replayed.");
-            }
+        if flush.count() > 0
+            && let Err(error) = consumer.commit(&flush, CommitMode::Sync)
+        {
+            warn!(%error, "Commit of revoked partitions failed; their records will be replayed.");
         }
         info!(partitions = ?revoked, "Partitions revoked.");
     }
@@ -195,7 +195,11 @@ pub fn classify(error: KafkaError) -> BrokerError {
 pub type GroupConsumer = BaseConsumer<Context>;
 
 /// Reads up to `max` records, waiting up to `wait` for the first. Blocking: call off the runtime.
-pub fn poll(consumer: &GroupConsumer, max: usize, wait: Duration) -> Result<Vec<Delivery>, BrokerError> {
+pub fn poll(
+    consumer: &GroupConsumer,
+    max: usize,
+    wait: Duration,
+) -> Result<Vec<Delivery>, BrokerError> {
     let mut out = Vec::new();
     let mut timeout = wait;
     while out.len() < max {
@@ -233,7 +237,10 @@ pub fn commit(
     let mut sent = Vec::new();
     for &(p, offset) in next {
         let Some(state) = owned.get_mut(&(p as i32)) else {
-            debug!(partition = p, "Not owned any more; its new owner replays from its commit.");
+            debug!(
+                partition = p,
+                "Not owned any more; its new owner replays from its commit."
+            );
             continue;
         };
         let offset = offset as i64;
@@ -248,9 +255,7 @@ pub fn commit(
     if sent.is_empty() {
         return Ok(Vec::new());
     }
-    consumer
-        .commit(&list, CommitMode::Sync)
-        .map_err(classify)?;
+    consumer.commit(&list, CommitMode::Sync).map_err(classify)?;
     for &(p, target) in &sent {
         if let Some(state) = owned.get_mut(&(p as i32)) {
             state.committed = state.committed.max(Some(target));

@@ -64,9 +64,18 @@ impl Compression {
 /// Whether a property's value must never be shown (passwords, keys, tokens).
 pub fn is_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    ["password", "secret", "token", "jaas", "oauthbearer.config", ".pem", "keystore", "key.location"]
-        .iter()
-        .any(|word| key.contains(word))
+    [
+        "password",
+        "secret",
+        "token",
+        "jaas",
+        "oauthbearer.config",
+        ".pem",
+        "keystore",
+        "key.location",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
 }
 
 /// The value as it may appear in logs and errors.
@@ -84,19 +93,39 @@ fn redact_arg(s: &str) -> String {
 
 /// Properties the guarantees rest on; `-X` may not change them.
 const PINNED: &[(&str, &str, &str)] = &[
-    ("enable.idempotence", "true", "the producer must not duplicate or reorder on retries"),
-    ("acks", "all", "a batch counts as ingested only when every replica has it"),
-    ("request.required.acks", "all", "a batch counts as ingested only when every replica has it"),
-    ("enable.auto.commit", "false", "offsets are committed only after the store wrote them"),
-    ("enable.auto.offset.store", "false", "offsets are stored only after the store wrote them"),
+    (
+        "enable.idempotence",
+        "true",
+        "the producer must not duplicate or reorder on retries",
+    ),
+    (
+        "acks",
+        "all",
+        "a batch counts as ingested only when every replica has it",
+    ),
+    (
+        "request.required.acks",
+        "all",
+        "a batch counts as ingested only when every replica has it",
+    ),
+    (
+        "enable.auto.commit",
+        "false",
+        "offsets are committed only after the store wrote them",
+    ),
+    (
+        "enable.auto.offset.store",
+        "false",
+        "offsets are stored only after the store wrote them",
+    ),
 ];
 
 /// Refuses `-X` properties that would break the delivery guarantees.
 pub fn check_pinned(properties: &[KafkaProperty]) -> Result<(), BrokerError> {
     for p in properties {
         for (key, wanted, why) in PINNED {
-            let same = p.value.eq_ignore_ascii_case(wanted)
-                || (*wanted == "all" && p.value == "-1");
+            let same =
+                p.value.eq_ignore_ascii_case(wanted) || (*wanted == "all" && p.value == "-1");
             if p.key == *key && !same {
                 return Err(BrokerError::Fatal(format!(
                     "-X {}={} is not allowed: {why} ({key} stays {wanted})",
@@ -132,7 +161,10 @@ pub fn creation_error(what: &str, error: KafkaError) -> BrokerError {
 }
 
 /// The librdkafka build features the given properties need, with the property that needs each.
-pub fn required_features(properties: &[KafkaProperty], codec: Compression) -> Vec<(String, String)> {
+pub fn required_features(
+    properties: &[KafkaProperty],
+    codec: Compression,
+) -> Vec<(String, String)> {
     let mut needs = Vec::new();
     let mut need = |feature: &str, because: String| needs.push((feature.to_owned(), because));
     match codec {

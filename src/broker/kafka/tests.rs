@@ -7,7 +7,10 @@ fn prop(s: &str) -> KafkaProperty {
 #[test]
 fn properties_parse_as_key_value() {
     let p = prop("sasl.mechanism=PLAIN");
-    assert_eq!((p.key.as_str(), p.value.as_str()), ("sasl.mechanism", "PLAIN"));
+    assert_eq!(
+        (p.key.as_str(), p.value.as_str()),
+        ("sasl.mechanism", "PLAIN")
+    );
     // Only the first '=' splits: values may hold '=' and ','.
     let p = prop("sasl.oauthbearer.config=a=b,c=d");
     assert_eq!(p.value, "a=b,c=d");
@@ -32,13 +35,22 @@ fn secrets_never_show() {
     assert_eq!(format!("{:?}", prop("linger.ms=5")), "linger.ms=5");
     let err = "sasl.password".parse::<KafkaProperty>().unwrap_err();
     assert!(!err.contains("hunter2"));
-    let err = "sasl.password hunter2".parse::<KafkaProperty>().unwrap_err();
-    assert!(err.contains("hunter2"), "not a key=value, so no key to judge: {err}");
+    let err = "sasl.password hunter2"
+        .parse::<KafkaProperty>()
+        .unwrap_err();
+    assert!(
+        err.contains("hunter2"),
+        "not a key=value, so no key to judge: {err}"
+    );
 }
 
 #[test]
 fn guarantees_cannot_be_overridden() {
-    for bad in ["enable.idempotence=false", "acks=1", "enable.auto.commit=true"] {
+    for bad in [
+        "enable.idempotence=false",
+        "acks=1",
+        "enable.auto.commit=true",
+    ] {
         let err = check_pinned(&[prop(bad)]).unwrap_err().to_string();
         assert!(err.contains("not allowed"), "{bad}: {err}");
     }
@@ -55,7 +67,11 @@ fn security_needs_are_found_and_checked() {
     let needs = required_features(&props, Compression::None);
     let names: Vec<&str> = needs.iter().map(|(f, _)| f.as_str()).collect();
     assert_eq!(names, ["ssl", "sasl", "sasl_scram"]);
-    let have = vec!["gzip".to_owned(), "snappy".to_owned(), "sasl_plain".to_owned()];
+    let have = vec![
+        "gzip".to_owned(),
+        "snappy".to_owned(),
+        "sasl_plain".to_owned(),
+    ];
     let err = check_features(&needs, &have).unwrap_err().to_string();
     assert!(err.contains("security.protocol=SASL_SSL"), "{err}");
     assert!(err.contains("'ssl'"), "{err}");
