@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use rdkafka::mocking::MockCluster;
@@ -118,6 +119,24 @@ async fn produce_poll_commit_and_lag() {
     assert_eq!(letters[0].origin.offset, 7);
 }
 
+/// Polls and commits as a pipeline would, until `stop`; returns the payloads read.
+async fn member_loop(member: KafkaBroker, stop: Arc<AtomicBool>) -> Vec<Vec<u8>> {
+    let mut seen = Vec::new();
+    while !stop.load(Relaxed) {
+        let batch = member.poll(50, Duration::from_millis(100)).await.unwrap();
+        let mut next = std::collections::BTreeMap::new();
+        for d in &batch {
+            next.insert(d.partition, d.offset + 1);
+        }
+        // During a rebalance a commit may be refused; the records are read again.
+        if let Err(e) = member.commit(next.into_iter().collect()).await {
+            assert!(e.is_retryable(), "{e}");
+        }
+        seen.extend(batch.into_iter().map(|d| d.payload));
+    }
+    seen
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_members_split_the_partitions() {
     let cluster = cluster(4);
@@ -128,26 +147,24 @@ async fn two_members_split_the_partitions() {
         .await
         .unwrap();
     a.produce(records(0..800)).await.unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let runs = [a.clone(), b.clone()].map(|m| tokio::spawn(member_loop(m, stop.clone())));
 
-    let mut seen: Vec<Vec<u8>> = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut split = None;
-    while Instant::now() < deadline {
-        for member in [&a, &b] {
-            let batch = member.poll(50, Duration::from_millis(100)).await.unwrap();
-            let mut next = std::collections::BTreeMap::new();
-            for d in &batch {
-                next.insert(d.partition, d.offset + 1);
-            }
-            member.commit(next.into_iter().collect()).await.unwrap();
-            seen.extend(batch.into_iter().map(|d| d.payload));
-        }
+    while Instant::now() < deadline && split.is_none() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
         let (pa, pb) = (a.assigned(), b.assigned());
-        let lag = totals(&a.lag().await.unwrap()).2;
-        if !pa.is_empty() && !pb.is_empty() && lag == 0 {
+        // Lag may time out while the group rebalances; that only means "not yet".
+        let lag = a.lag().await.map(|l| totals(&l).2);
+        if !pa.is_empty() && !pb.is_empty() && lag.is_ok_and(|l| l == 0) {
             split = Some((pa, pb));
-            break;
         }
+    }
+    stop.store(true, Relaxed);
+    let mut seen = Vec::new();
+    for run in runs {
+        seen.extend(run.await.unwrap());
     }
     let (pa, pb) = split.expect("the two members never both owned partitions with lag 0");
     let (sa, sb): (BTreeSet<u32>, BTreeSet<u32>) =
@@ -190,7 +207,7 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
     let broker = KafkaBroker::connect(config(&cluster, "outage"))
         .await
         .unwrap();
-    let control = Arc::new(Control::new(Some(4000)));
+    let control = Arc::new(Control::new(Some(2000)));
     let source = SyntheticSource::new(42, Vec::new());
     let pipeline = Pipeline::start(
         pipeline_config(RECORDS),
@@ -201,9 +218,15 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
     );
     let stats = pipeline.stats.clone();
 
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let before = stats.stage(Stage::Produce).count();
-    assert!(before > 0, "nothing produced before the outage");
+    // Mid-stream: the consumer has joined the group and stored records.
+    let started = Instant::now();
+    while stats.stage(Stage::Store).count() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "nothing stored before the outage"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     cluster.broker_down(1).unwrap();
     let down_at = Instant::now();
     let mut saw_outage = false;
@@ -220,11 +243,10 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
         "everything was acknowledged while the broker was down"
     );
     cluster.broker_up(1).unwrap();
-
     let joined = tokio::time::timeout(Duration::from_secs(120), pipeline.join()).await;
     joined.expect("the pipeline did not finish").unwrap();
     assert_eq!(stats.stage(Stage::Store).count(), RECORDS);
-    let replayed = stats.duplicates.load(std::sync::atomic::Ordering::Relaxed);
+    let replayed = stats.duplicates.load(Relaxed);
     eprintln!("records delivered again after the outage (absorbed by the store): {replayed}");
     assert_eq!(stats.stage(Stage::Produce).state(), StageState::Done);
 
