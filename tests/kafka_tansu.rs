@@ -1,5 +1,6 @@
 //! The real binary against a real Kafka-protocol broker. `scripts/kafka-tests.sh` starts one
-//! (tansu) and sets `USERSTREAM_KAFKA=host:port`; without it these tests say so and pass.
+//! (tansu) and sets `USERSTREAM_KAFKA=host:port`; `USERSTREAM_KAFKA=mock` runs them against
+//! librdkafka's mock cluster instead; without it these tests say so and pass.
 //!
 //! Scale-out check: each processor has its own data dir (the embedded store admits one process
 //! per dir), so "stored exactly once" is checked across the stores: while no member fails, the
@@ -14,20 +15,52 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
 use rusqlite::Connection;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 
-/// The broker address, or `None` (with a note) when no broker was started for the tests.
-fn broker() -> Option<String> {
-    let addr = std::env::var("USERSTREAM_KAFKA")
-        .ok()
-        .filter(|a| !a.is_empty());
-    if addr.is_none() {
-        eprintln!("USERSTREAM_KAFKA is not set: skipped (run scripts/kafka-tests.sh)");
+/// The broker the tests run against.
+enum Target {
+    /// A real broker at this address (tansu under `scripts/kafka-tests.sh`).
+    Broker(String),
+    /// librdkafka's mock cluster hosted by the test process, reached over loopback TCP: a quick
+    /// way to run these tests without installing a broker.
+    Mock(MockCluster<'static, DefaultProducerContext>),
+}
+
+impl Target {
+    /// From `USERSTREAM_KAFKA` (`host:port` or `mock`); `None`, with a note, when unset.
+    fn from_env() -> Option<Target> {
+        let value = std::env::var("USERSTREAM_KAFKA")
+            .ok()
+            .filter(|a| !a.is_empty());
+        match value.as_deref() {
+            None => {
+                eprintln!("USERSTREAM_KAFKA is not set: skipped (run scripts/kafka-tests.sh)");
+                None
+            }
+            Some("mock") => Some(Target::Mock(MockCluster::new(1).unwrap())),
+            Some(addr) => Some(Target::Broker(addr.to_owned())),
+        }
     }
-    addr
+
+    fn addr(&self) -> String {
+        match self {
+            Target::Broker(addr) => addr.clone(),
+            Target::Mock(cluster) => cluster.bootstrap_servers(),
+        }
+    }
+
+    /// Makes the topic where the broker cannot do it through the admin API (the mock).
+    fn prepare(&self, topic: &str, partitions: i32) {
+        if let Target::Mock(cluster) = self {
+            cluster.create_topic(topic, partitions, 1).unwrap();
+            cluster.create_topic(&format!("{topic}.dlq"), 1, 1).unwrap();
+        }
+    }
 }
 
 /// A topic and group no other test or run uses.
@@ -47,7 +80,8 @@ fn userstream(dir: &Path, kafka: &[&str], args: &[&str]) -> Command {
             cmd.env_remove(key);
         }
     }
-    cmd.env("USERSTREAM_LOG", "info");
+    // Plain log lines: the test reads the assignments from them.
+    cmd.env("USERSTREAM_LOG", "info").env("NO_COLOR", "1");
     cmd
 }
 
@@ -116,8 +150,11 @@ fn lag(kafka: &[&str]) -> (u64, u64) {
 
 #[test]
 fn headless_run_stores_every_record_once() {
-    let Some(addr) = broker() else { return };
-    let (topic, group) = (unique("headless"), unique("g"));
+    let Some(target) = Target::from_env() else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("headless"), unique("g"));
+    target.prepare(&topic, 3);
     let kafka = [
         "--broker",
         "kafka",
@@ -208,8 +245,11 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn two_processors_split_partitions_and_survive_a_kill() {
-    let Some(addr) = broker() else { return };
-    let (topic, group) = (unique("scale"), unique("g"));
+    let Some(target) = Target::from_env() else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("scale"), unique("g"));
+    target.prepare(&topic, 4);
     let kafka = [
         "--broker",
         "kafka",
