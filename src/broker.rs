@@ -10,6 +10,7 @@
 //! - `lag` compares committed offsets with high watermarks.
 
 pub mod embedded;
+pub mod kafka;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 
 pub use embedded::EmbeddedBroker;
+pub use kafka::KafkaBroker;
 
 /// Default name of the topic users are published to.
 pub const DEFAULT_TOPIC: &str = "users_created";
@@ -117,12 +119,14 @@ pub trait Broker: Clone + Send + Sync + 'static {
 #[derive(Clone)]
 pub enum AnyBroker {
     Embedded(EmbeddedBroker),
+    Kafka(KafkaBroker),
 }
 
 macro_rules! dispatch {
     ($self:ident, $b:ident => $call:expr) => {
         match $self {
             AnyBroker::Embedded($b) => $call,
+            AnyBroker::Kafka($b) => $call,
         }
     };
 }

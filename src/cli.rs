@@ -8,8 +8,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{
+    ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
 
+use crate::broker::kafka::{Compression, KafkaProperty};
 use crate::pipeline::Role;
 use crate::util::parse_duration;
 
@@ -66,6 +69,8 @@ pub enum SourceKind {
 pub enum BrokerKind {
     /// The durable log under `--data-dir`.
     Embedded,
+    /// Kafka (or any Kafka-protocol broker) at `--brokers`.
+    Kafka,
 }
 
 /// Which store backend.
@@ -162,6 +167,24 @@ pub struct RunArgs {
         default_value = "embedded"
     )]
     pub broker: BrokerKind,
+    /// Kafka bootstrap servers, comma-separated `host:port`.
+    #[arg(long, env = "USERSTREAM_BROKERS", default_value = "127.0.0.1:9092")]
+    pub brokers: String,
+    /// Kafka: replicas of a topic created at start.
+    #[arg(long, env = "USERSTREAM_REPLICATION_FACTOR", default_value_t = 1,
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub replication_factor: i32,
+    /// Kafka: compression of produced batches.
+    #[arg(
+        long,
+        value_enum,
+        env = "USERSTREAM_COMPRESSION",
+        default_value = "lz4"
+    )]
+    pub compression: Compression,
+    /// Kafka: a librdkafka property `key=value`, repeatable (as kcat's `-X`).
+    #[arg(short = 'X', long = "kafka-property", value_name = "KEY=VALUE")]
+    pub kafka_property: Vec<KafkaProperty>,
     /// Store backend.
     #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded")]
     pub store: StoreKind,
@@ -292,9 +315,21 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
             .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
         for (key, value) in table {
             let id = key.replace('-', "_");
-            let known = command.get_arguments().any(|a| a.get_id() == id.as_str());
-            if !known || id == "config" {
+            let Some(arg) = command.get_arguments().find(|a| a.get_id() == id.as_str()) else {
                 bail!("config file {}: unknown key '{key}'", path.display());
+            };
+            if id == "config" {
+                bail!("config file {}: unknown key '{key}'", path.display());
+            }
+            // A repeatable flag takes an array item by item, so values may hold commas.
+            let repeatable = matches!(arg.get_action(), ArgAction::Append);
+            if let (true, toml::Value::Array(items)) = (repeatable, &value) {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect();
+                command = command.mut_arg(id, |a| a.default_values(items));
+                continue;
             }
             let value = match value {
                 toml::Value::String(s) => s,

@@ -10,8 +10,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::broker::embedded::{EmbeddedConfig, Retention};
-use crate::broker::{AnyBroker, Broker, EmbeddedBroker};
-use crate::cli::{Cli, Command, RunArgs, SourceKind};
+use crate::broker::kafka::KafkaConfig;
+use crate::broker::{AnyBroker, Broker, EmbeddedBroker, KafkaBroker};
+use crate::cli::{BrokerKind, Cli, Command, RunArgs, SourceKind};
 use crate::datadir::DataDir;
 use crate::headless;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy, Role};
@@ -30,7 +31,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker> {
+async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker> {
+    if args.broker == BrokerKind::Kafka {
+        let config = KafkaConfig {
+            partitions: args.partitions,
+            replication_factor: args.replication_factor,
+            compression: args.compression,
+            properties: args.kafka_property.clone(),
+            ..KafkaConfig::new(&args.brokers, &args.topic, &args.group)
+        };
+        let broker = KafkaBroker::connect(config)
+            .await
+            .context("cannot start the Kafka backend")?;
+        return Ok(AnyBroker::Kafka(broker));
+    }
     let config = EmbeddedConfig {
         topic: args.topic.clone(),
         group: args.group.clone(),
@@ -95,7 +109,7 @@ fn pipeline_config(args: &RunArgs) -> PipelineConfig {
 }
 
 async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
-    let broker = open_broker(dir, &args)?;
+    let broker = open_broker(dir, &args).await?;
     let store = open_store(dir)?;
     let source = open_source(&args)?;
     let config = pipeline_config(&args);
@@ -158,7 +172,10 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
 }
 
 fn spawn_retention(broker: &AnyBroker, stop: CancellationToken) {
-    let AnyBroker::Embedded(log) = broker.clone();
+    // Kafka enforces its own retention.
+    let AnyBroker::Embedded(log) = broker.clone() else {
+        return;
+    };
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
@@ -202,7 +219,7 @@ fn spawn_signal_handler(shutdown: CancellationToken) {
 }
 
 async fn lag(dir: &DataDir, args: &RunArgs, json: bool) -> anyhow::Result<()> {
-    let broker = open_broker(dir, args)?;
+    let broker = open_broker(dir, args).await?;
     let lag = broker.lag().await?;
     if json {
         for p in &lag {
@@ -231,7 +248,7 @@ async fn lag(dir: &DataDir, args: &RunArgs, json: bool) -> anyhow::Result<()> {
 }
 
 async fn dead_letters(dir: &DataDir, args: &RunArgs, limit: usize) -> anyhow::Result<()> {
-    let broker = open_broker(dir, args)?;
+    let broker = open_broker(dir, args).await?;
     for letter in broker.read_dead_letters(limit).await? {
         println!("{}", serde_json::to_string(&letter)?);
     }

@@ -123,8 +123,12 @@ async fn drained<B: Broker>(broker: &B, tx: &mpsc::Sender<Prepared>) -> Result<b
     if tx.is_closed() {
         return Ok(true);
     }
-    let lag = broker.lag().await?;
-    Ok(lag.iter().all(|p| p.lag == 0))
+    match broker.lag().await {
+        Ok(lag) => Ok(lag.iter().all(|p| p.lag == 0)),
+        // A broker that cannot answer now is not drained yet.
+        Err(e) if e.is_retryable() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A polled batch, transformed and ready for the store.

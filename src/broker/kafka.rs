@@ -1,0 +1,357 @@
+//! The Kafka backend of `Broker`, on rdkafka (librdkafka).
+//!
+//! - produce: an idempotent `FutureProducer` with `acks=all`, key = user id; a batch is
+//!   acknowledged only when every record is (see `produce`);
+//! - poll/commit: a `BaseConsumer` in the consumer group, subscribed on the first poll (so an
+//!   `--role ingest` process never joins the group), auto-commit and auto offset store off;
+//!   offsets are committed synchronously after the store wrote the records (see `consume`);
+//! - topics: the topic and its dead-letter topic are created at start if missing;
+//! - lag: committed offsets and watermarks fetched at most once per `LAG_REFRESH`, and kept
+//!   current in between with what this process produced and committed itself.
+//!
+//! Every `-X key=value` property goes to every client, except the few the guarantees pin.
+
+mod admin;
+mod consume;
+mod produce;
+pub mod settings;
+
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::ClientConfig;
+use rdkafka::consumer::Consumer;
+use rdkafka::producer::FutureProducer;
+use tracing::{info, warn};
+
+use super::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition, dlq_topic};
+use crate::model::DeadLetter;
+use crate::stats::PartitionLag;
+use consume::{Context, GroupConsumer};
+use produce::Outbox;
+pub use settings::{Compression, KafkaProperty};
+
+/// Longest age of a lag sample before `lag` asks the brokers again.
+const LAG_REFRESH: Duration = Duration::from_secs(1);
+
+/// Settings of the Kafka backend.
+#[derive(Debug, Clone)]
+pub struct KafkaConfig {
+    /// Bootstrap servers, `host:port[,host:port...]`.
+    pub brokers: String,
+    pub topic: String,
+    pub group: String,
+    /// Partitions of a topic created at start (3 when `None`).
+    pub partitions: Option<u32>,
+    /// Replicas of a topic created at start.
+    pub replication_factor: i32,
+    pub compression: Compression,
+    /// `-X` properties, passed to every client.
+    pub properties: Vec<KafkaProperty>,
+    /// How long `produce` waits without any acknowledgement before reporting the brokers down.
+    pub ack_stall: Duration,
+    /// Timeout of metadata, admin and lag requests.
+    pub request_timeout: Duration,
+}
+
+impl KafkaConfig {
+    /// Defaults for `topic` and `group` on `brokers`.
+    pub fn new(brokers: &str, topic: &str, group: &str) -> KafkaConfig {
+        KafkaConfig {
+            brokers: brokers.to_owned(),
+            topic: topic.to_owned(),
+            group: group.to_owned(),
+            partitions: None,
+            replication_factor: 1,
+            compression: Compression::Lz4,
+            properties: Vec::new(),
+            ack_stall: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+struct Inner {
+    config: KafkaConfig,
+    /// Settings shared by every client (bootstrap servers and `-X`), for short-lived readers.
+    common: ClientConfig,
+    records: Outbox,
+    dead_letters: Outbox,
+    consumer: Arc<GroupConsumer>,
+    subscribed: AtomicBool,
+    partitions: u32,
+    lag: Mutex<Option<(Instant, Vec<PartitionLag>)>>,
+    lag_refresh: tokio::sync::Mutex<()>,
+}
+
+/// A handle to the Kafka backend; clones share the clients.
+#[derive(Clone)]
+pub struct KafkaBroker {
+    inner: Arc<Inner>,
+}
+
+/// Runs blocking librdkafka calls off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, BrokerError> + Send + 'static,
+) -> Result<T, BrokerError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| BrokerError::Fatal(format!("Kafka task failed: {e}")))?
+}
+
+impl KafkaBroker {
+    /// Checks the settings, connects, and creates the topics if missing.
+    pub async fn connect(config: KafkaConfig) -> Result<KafkaBroker, BrokerError> {
+        settings::check_pinned(&config.properties)?;
+        let needs = settings::required_features(&config.properties, config.compression);
+        settings::check_features(&needs, &settings::builtin_features()?)?;
+        let shown: Vec<String> = config.properties.iter().map(|p| format!("{p:?}")).collect();
+        info!(brokers = %config.brokers, properties = ?shown, "Connecting to Kafka.");
+
+        let base = [("bootstrap.servers", config.brokers.clone())];
+        let common = settings::client_config(&base, &config.properties);
+        let producer_settings = [
+            ("bootstrap.servers", config.brokers.clone()),
+            ("enable.idempotence", "true".to_owned()),
+            ("acks", "all".to_owned()),
+            ("compression.codec", config.compression.as_str().to_owned()),
+        ];
+        let producer_context = Context::new(&config.topic);
+        let producer: FutureProducer<Context> =
+            settings::client_config(&producer_settings, &config.properties)
+                .create_with_context(producer_context.clone())
+                .map_err(|e| settings::creation_error("producer", e))?;
+        let consumer_settings = [
+            ("bootstrap.servers", config.brokers.clone()),
+            ("group.id", config.group.clone()),
+            ("enable.auto.commit", "false".to_owned()),
+            ("enable.auto.offset.store", "false".to_owned()),
+            ("auto.offset.reset", "earliest".to_owned()),
+        ];
+        let consumer: GroupConsumer =
+            settings::client_config(&consumer_settings, &config.properties)
+                .create_with_context(Context::new(&config.topic))
+                .map_err(|e| settings::creation_error("consumer", e))?;
+        let consumer = Arc::new(consumer);
+
+        let partitions = ensure_topics(&config, &common, &consumer).await?;
+        let dlq = dlq_topic(&config.topic);
+        Ok(KafkaBroker {
+            inner: Arc::new(Inner {
+                records: Outbox::new(
+                    producer.clone(),
+                    producer_context.clone(),
+                    config.topic.clone(),
+                    config.ack_stall,
+                ),
+                dead_letters: Outbox::new(producer, producer_context, dlq, config.ack_stall),
+                common,
+                consumer,
+                subscribed: AtomicBool::new(false),
+                partitions,
+                lag: Mutex::new(None),
+                lag_refresh: tokio::sync::Mutex::new(()),
+                config,
+            }),
+        })
+    }
+
+    /// Number of partitions of the topic.
+    pub fn partition_count(&self) -> u32 {
+        self.inner.partitions
+    }
+
+    /// Partitions this member owns in the group now.
+    pub fn assigned(&self) -> Vec<u32> {
+        let shared = &self.inner.consumer.context().shared;
+        shared
+            .owned_partitions()
+            .into_iter()
+            .map(|p| p as u32)
+            .collect()
+    }
+
+    /// Updates the cached lag with what this process did itself.
+    fn note(&self, update: impl Fn(&mut PartitionLag)) {
+        let mut cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, rows)) = cache.as_mut() {
+            for row in rows.iter_mut() {
+                update(row);
+                row.lag = row.high_watermark.saturating_sub(row.committed);
+            }
+        }
+    }
+
+    fn cached_lag(&self) -> Option<Vec<PartitionLag>> {
+        let cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
+        match cache.as_ref() {
+            Some((at, rows)) if at.elapsed() < LAG_REFRESH => Some(rows.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Creates the topic and its dead-letter topic if missing; returns the topic's partitions.
+async fn ensure_topics(
+    config: &KafkaConfig,
+    common: &ClientConfig,
+    consumer: &Arc<GroupConsumer>,
+) -> Result<u32, BrokerError> {
+    let dlq = dlq_topic(&config.topic);
+    let names = [config.topic.clone(), dlq.clone()];
+    let (c, timeout) = (consumer.clone(), config.request_timeout);
+    let found = blocking(move || {
+        admin::partition_counts(&c, &[names[0].as_str(), names[1].as_str()], timeout)
+    })
+    .await
+    .map_err(|e| match e {
+        BrokerError::NotConnected(why) => BrokerError::Fatal(format!(
+            "cannot reach the Kafka brokers at {}: {why}",
+            config.brokers
+        )),
+        other => other,
+    })?;
+    let wanted = config.partitions.unwrap_or(3);
+    if let (Some(have), Some(want)) = (found[0], config.partitions)
+        && have != want
+    {
+        warn!(topic = %config.topic, have, want, "The topic exists with other partitions; using it.");
+    }
+    let mut missing = Vec::new();
+    if found[0].is_none() {
+        missing.push((config.topic.clone(), wanted));
+    }
+    if found[1].is_none() {
+        missing.push((dlq, 1));
+    }
+    admin::create_topics(
+        common,
+        &missing,
+        config.replication_factor,
+        config.request_timeout,
+    )
+    .await?;
+    Ok(found[0].unwrap_or(wanted))
+}
+
+impl Broker for KafkaBroker {
+    async fn produce(&self, batch: Arc<[OutRecord]>) -> Result<(), BrokerError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut landed: Vec<(i32, i64)> = Vec::new();
+        let result = self
+            .inner
+            .records
+            .produce(batch, |at| landed.push(at))
+            .await;
+        self.note(|row| {
+            for &(p, offset) in &landed {
+                if row.partition as i32 == p {
+                    row.high_watermark = row.high_watermark.max(offset.max(0) as u64 + 1);
+                }
+            }
+        });
+        result
+    }
+
+    async fn poll(&self, max: usize, wait: Duration) -> Result<Vec<Delivery>, BrokerError> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            if !inner.subscribed.swap(true, SeqCst) {
+                let topic = inner.config.topic.as_str();
+                if let Err(error) = inner.consumer.subscribe(&[topic]) {
+                    inner.subscribed.store(false, SeqCst);
+                    return Err(consume::classify(error));
+                }
+                info!(topic, group = %inner.config.group, "Joined the consumer group.");
+            }
+            consume::poll(&inner.consumer, max, wait)
+        })
+        .await
+    }
+
+    async fn commit(&self, next: Vec<(Partition, Offset)>) -> Result<(), BrokerError> {
+        let inner = self.inner.clone();
+        let done =
+            blocking(move || consume::commit(&inner.consumer, &inner.config.topic, &next)).await?;
+        self.note(|row| {
+            for &(p, offset) in &done {
+                if row.partition == p {
+                    row.committed = row.committed.max(offset);
+                }
+            }
+        });
+        Ok(())
+    }
+
+    async fn dead_letter(&self, letters: Vec<DeadLetter>) -> Result<(), BrokerError> {
+        let payloads = letters
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| BrokerError::Fatal(format!("cannot encode a dead letter: {e}")))?;
+        self.inner.dead_letters.produce_plain(&payloads).await
+    }
+
+    async fn lag(&self) -> Result<Vec<PartitionLag>, BrokerError> {
+        if let Some(rows) = self.cached_lag() {
+            return Ok(rows);
+        }
+        let _one_at_a_time = self.inner.lag_refresh.lock().await;
+        if let Some(rows) = self.cached_lag() {
+            return Ok(rows);
+        }
+        let inner = self.inner.clone();
+        let fresh = blocking(move || {
+            let timeout = inner.config.request_timeout;
+            admin::fetch_lag(
+                &inner.consumer,
+                &inner.config.topic,
+                inner.partitions,
+                timeout,
+            )
+        })
+        .await?;
+        let mut cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
+        // Our own produce and commit may have moved past the sample while it was taken.
+        let merged: Vec<PartitionLag> = fresh
+            .into_iter()
+            .map(|mut row| {
+                if let Some((_, old)) = cache.as_ref()
+                    && let Some(o) = old.iter().find(|o| o.partition == row.partition)
+                {
+                    row.committed = row.committed.max(o.committed);
+                    row.high_watermark = row.high_watermark.max(o.high_watermark);
+                }
+                row.lag = row.high_watermark.saturating_sub(row.committed);
+                row
+            })
+            .collect();
+        *cache = Some((Instant::now(), merged.clone()));
+        Ok(merged)
+    }
+
+    async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
+        let common = self.inner.common.clone();
+        let mut config = common;
+        config.set(
+            "group.id",
+            format!("{}-dead-letter-reader", self.inner.config.group),
+        );
+        let dlq = dlq_topic(&self.inner.config.topic);
+        let timeout = self.inner.config.request_timeout;
+        blocking(move || admin::read_dead_letters(&config, &dlq, limit, timeout)).await
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "kafka {} ({} partitions)",
+            self.inner.config.brokers, self.inner.partitions
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

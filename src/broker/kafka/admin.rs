@@ -1,0 +1,155 @@
+//! Cluster-side chores: creating the topics if missing, reading lag, reading dead letters.
+
+use std::time::{Duration, Instant};
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::message::Message;
+use rdkafka::{ClientConfig, Offset as KafkaOffset, TopicPartitionList};
+use tracing::info;
+
+use super::consume::{Context, GroupConsumer, classify};
+use crate::broker::BrokerError;
+use crate::model::DeadLetter;
+use crate::stats::PartitionLag;
+
+/// Partition counts of `topics` as the cluster knows them (`None`: missing).
+pub fn partition_counts(
+    consumer: &GroupConsumer,
+    topics: &[&str],
+    timeout: Duration,
+) -> Result<Vec<Option<u32>>, BrokerError> {
+    // Listing every topic never asks a broker to auto-create one.
+    let metadata = consumer.fetch_metadata(None, timeout).map_err(classify)?;
+    Ok(topics
+        .iter()
+        .map(|name| {
+            metadata
+                .topics()
+                .iter()
+                .find(|t| t.name() == *name && t.error().is_none())
+                .map(|t| t.partitions().len() as u32)
+                .filter(|n| *n > 0)
+        })
+        .collect())
+}
+
+/// Creates the missing ones among `(topic, partitions)` with `replication` replicas.
+pub async fn create_topics(
+    config: &ClientConfig,
+    missing: &[(String, u32)],
+    replication: i32,
+    timeout: Duration,
+) -> Result<(), BrokerError> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let admin: AdminClient<DefaultClientContext> = config
+        .create()
+        .map_err(|e| super::settings::creation_error("admin client", e))?;
+    let new: Vec<NewTopic<'_>> = missing
+        .iter()
+        .map(|(name, n)| NewTopic::new(name, *n as i32, TopicReplication::Fixed(replication)))
+        .collect();
+    let options = AdminOptions::new()
+        .request_timeout(Some(timeout))
+        .operation_timeout(Some(timeout));
+    let results = admin
+        .create_topics(&new, &options)
+        .await
+        .map_err(|e| BrokerError::Fatal(format!("cannot create the topics: {e}")))?;
+    for result in results {
+        match result {
+            Ok(name) => info!(topic = %name, replication, "Created topic."),
+            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((name, code)) => {
+                return Err(BrokerError::Fatal(format!(
+                    "the broker refused to create topic '{name}' ({code}); create it yourself \
+                     or check --partitions and --replication-factor"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Committed offset, high watermark and lag per partition of `topic`, for the group of
+/// `consumer`. A partition the group never committed counts from its low watermark.
+pub fn fetch_lag(
+    consumer: &GroupConsumer,
+    topic: &str,
+    partitions: u32,
+    timeout: Duration,
+) -> Result<Vec<PartitionLag>, BrokerError> {
+    let mut list = TopicPartitionList::new();
+    list.add_partition_range(topic, 0, partitions as i32 - 1);
+    let committed = consumer
+        .committed_offsets(list, timeout)
+        .map_err(classify)?;
+    let mut out = Vec::with_capacity(partitions as usize);
+    for p in 0..partitions as i32 {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, timeout)
+            .map_err(classify)?;
+        let done = committed
+            .find_partition(topic, p)
+            .and_then(|e| e.offset().to_raw())
+            .filter(|o| *o >= 0)
+            .unwrap_or(low);
+        let high = high.max(0) as u64;
+        let done = (done.max(0) as u64).min(high);
+        out.push(PartitionLag {
+            partition: p as u32,
+            committed: done,
+            high_watermark: high,
+            lag: high - done,
+        });
+    }
+    Ok(out)
+}
+
+/// Up to `limit` dead letters from the start of `dlq`, read without joining any group.
+pub fn read_dead_letters(
+    config: &ClientConfig,
+    dlq: &str,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Vec<DeadLetter>, BrokerError> {
+    let mut config = config.clone();
+    config
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "false");
+    let reader: BaseConsumer<Context> = config
+        .create_with_context(Context::new(dlq))
+        .map_err(|e| super::settings::creation_error("consumer", e))?;
+    let Some(count) = partition_counts(&reader, &[dlq], timeout)?[0] else {
+        return Ok(Vec::new());
+    };
+    let mut list = TopicPartitionList::new();
+    let mut remaining = 0u64;
+    for p in 0..count as i32 {
+        let (low, high) = reader.fetch_watermarks(dlq, p, timeout).map_err(classify)?;
+        remaining += (high - low).max(0) as u64;
+        list.add_partition_offset(dlq, p, KafkaOffset::Beginning)
+            .map_err(classify)?;
+    }
+    reader.assign(&list).map_err(classify)?;
+    let wanted = remaining.min(limit as u64) as usize;
+    let deadline = Instant::now() + timeout;
+    let mut letters = Vec::new();
+    while letters.len() < wanted && Instant::now() < deadline {
+        match reader.poll(Duration::from_millis(200)) {
+            Some(Ok(message)) => {
+                let payload = message.payload().unwrap_or_default();
+                let letter = serde_json::from_slice(payload)
+                    .map_err(|e| BrokerError::Storage(format!("unreadable dead letter: {e}")))?;
+                letters.push(letter);
+            }
+            Some(Err(error)) => return Err(classify(error)),
+            None => {}
+        }
+    }
+    Ok(letters)
+}

@@ -1,0 +1,268 @@
+//! The consumer side: the client context shared by every client (logs, errors, rebalances), the
+//! ownership of partitions, polling and committing.
+//!
+//! Offsets are committed only for partitions this member owns, only forward, and synchronously
+//! (the store already wrote the records, and a commit that returns is the one `lag` and a new
+//! owner will see). A revocation first commits, synchronously, every offset the store confirmed
+//! for the revoked partitions; records polled from them but not yet stored are never committed
+//! here: the new owner reads them again from the last commit, and stores upsert.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::Message;
+use rdkafka::{Offset as KafkaOffset, TopicPartitionList};
+use tracing::{debug, error, info, trace, warn};
+
+use crate::broker::{BrokerError, Delivery, Offset, Partition};
+
+/// Commit state of one owned partition.
+#[derive(Debug, Clone, Copy, Default)]
+struct Owned {
+    /// Next offset the store confirmed (everything below is stored).
+    confirmed: Option<i64>,
+    /// Next offset the broker acknowledged as committed.
+    committed: Option<i64>,
+}
+
+/// State every client of one broker handle shares through its context.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// The topic consumed; rebalances of other topics are ignored.
+    topic: String,
+    owned: Mutex<HashMap<i32, Owned>>,
+    /// The last error librdkafka reported, for the "not connected" message.
+    last_error: Mutex<Option<String>>,
+}
+
+impl Shared {
+    fn owned(&self) -> MutexGuard<'_, HashMap<i32, Owned>> {
+        self.owned.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The last error librdkafka reported, if any.
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Partitions this member owns now, sorted.
+    pub fn owned_partitions(&self) -> Vec<i32> {
+        let mut v: Vec<i32> = self.owned().keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// The context of every client: routes librdkafka's logs to `tracing`, remembers its errors,
+/// and handles rebalances of the consumer.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub shared: Arc<Shared>,
+}
+
+impl Context {
+    /// A context for clients of `topic`.
+    pub fn new(topic: &str) -> Context {
+        Context {
+            shared: Arc::new(Shared {
+                topic: topic.to_owned(),
+                ..Shared::default()
+            }),
+        }
+    }
+}
+
+impl ClientContext for Context {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error => error!(facility = fac, "librdkafka: {log_message}"),
+            // `-X` goes to every client, so a consumer property on the producer is expected.
+            RDKafkaLogLevel::Warning if fac == "CONFWARN" => {
+                debug!(facility = fac, "librdkafka: {log_message}")
+            }
+            RDKafkaLogLevel::Warning => warn!(facility = fac, "librdkafka: {log_message}"),
+            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+                debug!(facility = fac, "librdkafka: {log_message}")
+            }
+            RDKafkaLogLevel::Debug => trace!(facility = fac, "librdkafka: {log_message}"),
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        debug!(%error, reason, "librdkafka reported an error.");
+        *self
+            .shared
+            .last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(reason.to_owned());
+    }
+}
+
+impl ConsumerContext for Context {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Revoke(list) = rebalance else {
+            return;
+        };
+        let mut owned = self.shared.owned();
+        let mut flush = TopicPartitionList::new();
+        let mut revoked = Vec::new();
+        for elem in list.elements_for_topic(&self.shared.topic) {
+            revoked.push(elem.partition());
+            if let Some(Owned {
+                confirmed: Some(next),
+                committed,
+            }) = owned.remove(&elem.partition())
+                && committed < Some(next)
+            {
+                let _ = flush.add_partition_offset(
+                    &self.shared.topic,
+                    elem.partition(),
+                    KafkaOffset::Offset(next),
+                );
+            }
+        }
+        if flush.count() > 0
+            && let Err(error) = consumer.commit(&flush, CommitMode::Sync)
+        {
+            warn!(%error, "Commit of revoked partitions failed; their records will be replayed.");
+        }
+        info!(partitions = ?revoked, "Partitions revoked.");
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(list) => {
+                let mut owned = self.shared.owned();
+                for elem in list.elements_for_topic(&self.shared.topic) {
+                    owned.entry(elem.partition()).or_default();
+                }
+                let mut now: Vec<i32> = owned.keys().copied().collect();
+                now.sort_unstable();
+                info!(partitions = ?now, "Partitions assigned.");
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(error) => warn!(%error, "Rebalance failed; the group retries."),
+        }
+    }
+}
+
+/// Maps a librdkafka error to the broker contract: connectivity and group churn are retryable.
+pub fn classify(error: KafkaError) -> BrokerError {
+    use RDKafkaErrorCode as C;
+    match error.rdkafka_error_code() {
+        Some(
+            C::AllBrokersDown
+            | C::BrokerTransportFailure
+            | C::MessageTimedOut
+            | C::OperationTimedOut
+            | C::RequestTimedOut
+            | C::NetworkException
+            | C::CoordinatorNotAvailable
+            | C::NotCoordinator
+            | C::CoordinatorLoadInProgress
+            | C::LeaderNotAvailable
+            | C::NotLeaderForPartition
+            | C::Resolve
+            | C::WaitingForCoordinator
+            | C::BrokerNotAvailable,
+        ) => BrokerError::NotConnected(error.to_string()),
+        Some(
+            C::Authentication
+            | C::SaslAuthenticationFailed
+            | C::TopicAuthorizationFailed
+            | C::GroupAuthorizationFailed
+            | C::ClusterAuthorizationFailed
+            | C::Fatal
+            | C::UnknownTopic
+            | C::UnknownTopicOrPartition,
+        ) => BrokerError::Fatal(error.to_string()),
+        _ => BrokerError::Delivery(error.to_string()),
+    }
+}
+
+/// The group consumer of the topic.
+pub type GroupConsumer = BaseConsumer<Context>;
+
+/// Reads up to `max` records, waiting up to `wait` for the first. Blocking: call off the runtime.
+pub fn poll(
+    consumer: &GroupConsumer,
+    max: usize,
+    wait: Duration,
+) -> Result<Vec<Delivery>, BrokerError> {
+    let mut out = Vec::new();
+    let mut timeout = wait;
+    while out.len() < max {
+        match consumer.poll(timeout) {
+            None => break,
+            Some(Ok(message)) => {
+                out.push(Delivery {
+                    partition: message.partition().max(0) as Partition,
+                    offset: message.offset().max(0) as Offset,
+                    payload: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+                });
+                timeout = Duration::ZERO;
+            }
+            Some(Err(error)) if out.is_empty() => return Err(classify(error)),
+            Some(Err(error)) => {
+                debug!(%error, "Poll error after records; returning what was read.");
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Commits `next` offsets of owned partitions, forward only. Blocking: call off the runtime.
+/// Returns the offsets actually committed.
+pub fn commit(
+    consumer: &GroupConsumer,
+    topic: &str,
+    next: &[(Partition, Offset)],
+) -> Result<Vec<(Partition, Offset)>, BrokerError> {
+    let shared = consumer.context().shared.clone();
+    // Held across the commit, so a revocation waits for it instead of racing it.
+    let mut owned = shared.owned();
+    let mut list = TopicPartitionList::new();
+    let mut sent = Vec::new();
+    for &(p, offset) in next {
+        let Some(state) = owned.get_mut(&(p as i32)) else {
+            debug!(
+                partition = p,
+                "Not owned any more; its new owner replays from its commit."
+            );
+            continue;
+        };
+        let offset = offset as i64;
+        state.confirmed = state.confirmed.max(Some(offset));
+        if state.committed < state.confirmed {
+            let target = state.confirmed.unwrap_or(offset);
+            list.add_partition_offset(topic, p as i32, KafkaOffset::Offset(target))
+                .map_err(classify)?;
+            sent.push((p, target));
+        }
+    }
+    if sent.is_empty() {
+        return Ok(Vec::new());
+    }
+    consumer.commit(&list, CommitMode::Sync).map_err(classify)?;
+    for &(p, target) in &sent {
+        if let Some(state) = owned.get_mut(&(p as i32)) {
+            state.committed = state.committed.max(Some(target));
+        }
+    }
+    Ok(sent
+        .into_iter()
+        .map(|(p, o)| (p, o.max(0) as Offset))
+        .collect())
+}

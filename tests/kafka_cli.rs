@@ -1,0 +1,143 @@
+//! The Kafka flags: `-X` passthrough from the command line and from the config file, and the
+//! refusals that need no broker.
+
+use std::process::Command;
+
+use userstream::broker::kafka::Compression;
+use userstream::cli::{BrokerKind, parse_from};
+
+fn args(list: &[&str]) -> Vec<std::ffi::OsString> {
+    std::iter::once("userstream")
+        .chain(list.iter().copied())
+        .map(Into::into)
+        .collect()
+}
+
+#[test]
+fn kafka_flags_parse() {
+    let cli = parse_from(args(&[
+        "--broker",
+        "kafka",
+        "--brokers",
+        "10.0.0.1:9092,10.0.0.2:9092",
+        "--replication-factor",
+        "3",
+        "--compression",
+        "zstd",
+        "-X",
+        "linger.ms=20",
+        "-X",
+        "sasl.jaas.config=a=b,c=d",
+    ]))
+    .unwrap();
+    let run = cli.run;
+    assert_eq!(run.broker, BrokerKind::Kafka);
+    assert_eq!(run.brokers, "10.0.0.1:9092,10.0.0.2:9092");
+    assert_eq!(run.replication_factor, 3);
+    assert_eq!(run.compression, Compression::Zstd);
+    let props: Vec<(&str, &str)> = run
+        .kafka_property
+        .iter()
+        .map(|p| (p.key.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(
+        props,
+        [("linger.ms", "20"), ("sasl.jaas.config", "a=b,c=d")]
+    );
+    // The parsed flags can be debug-printed without the secret.
+    assert!(!format!("{:?}", run.kafka_property).contains("a=b,c=d"));
+
+    let err = parse_from(args(&["--replication-factor", "0"]))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("0"), "{err}");
+    assert!(parse_from(args(&["-X", "novalue"])).is_err());
+}
+
+#[test]
+fn config_file_takes_a_property_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userstream.toml");
+    std::fs::write(
+        &path,
+        "broker = \"kafka\"\nkafka-property = [\"security.protocol=SASL_PLAINTEXT\", \
+         \"sasl.jaas.config=x=1,y=2\"]\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let cli = parse_from(args(&["--config", p])).unwrap();
+    assert_eq!(cli.run.broker, BrokerKind::Kafka);
+    let values: Vec<&str> = cli
+        .run
+        .kafka_property
+        .iter()
+        .map(|p| p.value.as_str())
+        .collect();
+    assert_eq!(values, ["SASL_PLAINTEXT", "x=1,y=2"]);
+}
+
+fn userstream(args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_userstream"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("USERSTREAM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn missing_tls_support_is_refused_at_start_without_leaking_secrets() {
+    let out = userstream(&[
+        "--headless",
+        "--broker",
+        "kafka",
+        "--brokers",
+        "127.0.0.1:1",
+        "-X",
+        "security.protocol=SASL_SSL",
+        "-X",
+        "sasl.password=hunter2",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("security.protocol=SASL_SSL"), "{stderr}");
+    assert!(stderr.contains("'ssl'"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn guarantees_cannot_be_turned_off() {
+    let out = userstream(&[
+        "--headless",
+        "--broker",
+        "kafka",
+        "-X",
+        "enable.auto.commit=true",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("not allowed"), "{stderr}");
+}
+
+#[test]
+fn unreachable_brokers_fail_clearly() {
+    let out = userstream(&[
+        "--headless",
+        "--broker",
+        "kafka",
+        "--brokers",
+        "127.0.0.1:1",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("cannot reach the Kafka brokers at 127.0.0.1:1"),
+        "{stderr}"
+    );
+}

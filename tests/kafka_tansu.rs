@@ -1,0 +1,366 @@
+//! The real binary against a real Kafka-protocol broker. `scripts/kafka-tests.sh` starts one
+//! (tansu) and sets `USERSTREAM_KAFKA=host:port`; `USERSTREAM_KAFKA=mock` runs them against
+//! librdkafka's mock cluster instead; without it these tests say so and pass.
+//!
+//! Scale-out check: each processor has its own data dir (the embedded store admits one process
+//! per dir), so "stored exactly once" is checked across the stores: while no member fails, the
+//! two stores hold disjoint id sets whose union is every produced record; after a `kill -9` the
+//! survivor replays what the dead member had stored but not yet committed, so then the union is
+//! still every record and the overlap is at most what was in flight.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
+use rusqlite::Connection;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_userstream");
+
+/// The broker the tests run against.
+enum Target {
+    /// A real broker at this address (tansu under `scripts/kafka-tests.sh`).
+    Broker(String),
+    /// librdkafka's mock cluster hosted by the test process, reached over loopback TCP: a quick
+    /// way to run these tests without installing a broker.
+    Mock(MockCluster<'static, DefaultProducerContext>),
+}
+
+impl Target {
+    /// From `USERSTREAM_KAFKA` (`host:port` or `mock`); `None`, with a note, when unset.
+    fn from_env() -> Option<Target> {
+        let value = std::env::var("USERSTREAM_KAFKA")
+            .ok()
+            .filter(|a| !a.is_empty());
+        match value.as_deref() {
+            None => {
+                eprintln!("USERSTREAM_KAFKA is not set: skipped (run scripts/kafka-tests.sh)");
+                None
+            }
+            Some("mock") => Some(Target::Mock(MockCluster::new(1).unwrap())),
+            Some(addr) => Some(Target::Broker(addr.to_owned())),
+        }
+    }
+
+    fn addr(&self) -> String {
+        match self {
+            Target::Broker(addr) => addr.clone(),
+            Target::Mock(cluster) => cluster.bootstrap_servers(),
+        }
+    }
+
+    /// Makes the topic where the broker cannot do it through the admin API (the mock).
+    fn prepare(&self, topic: &str, partitions: i32) {
+        if let Target::Mock(cluster) = self {
+            cluster.create_topic(topic, partitions, 1).unwrap();
+            cluster.create_topic(&format!("{topic}.dlq"), 1, 1).unwrap();
+        }
+    }
+}
+
+/// A topic and group no other test or run uses.
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
+fn userstream(dir: &Path, kafka: &[&str], args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(dir).args(kafka).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("USERSTREAM_") {
+            cmd.env_remove(key);
+        }
+    }
+    // Plain log lines: the test reads the assignments from them.
+    cmd.env("USERSTREAM_LOG", "info").env("NO_COLOR", "1");
+    cmd
+}
+
+fn run_ok(mut cmd: Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn ids(dir: &Path) -> Vec<String> {
+    let conn = Connection::open(dir.join("store.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT id FROM created_users").unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Every dimension's `user_counts` equals a `GROUP BY` over `created_users`.
+fn assert_aggregates_exact(dir: &Path) {
+    let conn = Connection::open(dir.join("store.db")).unwrap();
+    let query = |sql: &str| -> Vec<(String, String, i64)> {
+        let mut v: Vec<_> = conn
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        v.sort();
+        v
+    };
+    let counts = query("SELECT dimension, value, count FROM user_counts");
+    let grouped = query(
+        "SELECT 'gender', gender, COUNT(*) FROM created_users GROUP BY gender
+         UNION ALL SELECT 'country', country, COUNT(*) FROM created_users GROUP BY country
+         UNION ALL SELECT 'email_domain', email_domain, COUNT(*) FROM created_users
+            GROUP BY email_domain
+         UNION ALL SELECT 'registered_month', printf('%04d-%02d', year, month), COUNT(*)
+            FROM created_users GROUP BY year, month
+         UNION ALL SELECT 'nat', nat, COUNT(*) FROM created_users GROUP BY nat",
+    );
+    assert!(!counts.is_empty());
+    assert_eq!(counts, grouped);
+}
+
+/// Total (high watermark, lag) of the group, through `userstream lag --json`.
+fn lag(kafka: &[&str]) -> (u64, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(userstream(dir.path(), kafka, &["lag", "--json"]));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .fold((0, 0), |(h, l), p| {
+            (
+                h + p["high_watermark"].as_u64().unwrap(),
+                l + p["lag"].as_u64().unwrap(),
+            )
+        })
+}
+
+#[test]
+fn headless_run_stores_every_record_once() {
+    let Some(target) = Target::from_env() else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("headless"), unique("g"));
+    target.prepare(&topic, 3);
+    let kafka = [
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--headless",
+        "--max-records",
+        "50000",
+        "--rate",
+        "max",
+        "--seed",
+        "3",
+    ];
+    let out = run_ok(userstream(dir.path(), &kafka, &args));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["stored"], 50000, "{summary}");
+    assert_eq!(summary["lag"], 0, "{summary}");
+    let stored = ids(dir.path());
+    assert_eq!(stored.len(), 50000);
+    assert_eq!(stored.iter().collect::<HashSet<_>>().len(), 50000);
+    assert_aggregates_exact(dir.path());
+    assert_eq!(lag(&kafka), (50000, 0));
+}
+
+/// A child whose stderr lines are collected as they come.
+struct Member {
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Member {
+    fn start(mut cmd: Command) -> Member {
+        let mut child = cmd
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Member { child, log }
+    }
+
+    /// The partitions of the last "Partitions assigned." line.
+    fn assigned(&self) -> Option<Vec<u32>> {
+        let log = self.log.lock().unwrap();
+        let line = log
+            .iter()
+            .rev()
+            .find(|l| l.contains("Partitions assigned."))?;
+        let list = line.split("partitions=[").nth(1)?.split(']').next()?;
+        Some(
+            list.split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect(),
+        )
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "processor exited with {status}");
+    }
+}
+
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn two_processors_split_partitions_and_survive_a_kill() {
+    let Some(target) = Target::from_env() else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("scale"), unique("g"));
+    target.prepare(&topic, 4);
+    let kafka = [
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
+        "--partitions",
+        "4",
+    ];
+    // A dead member is noticed after the session timeout; keep it short for the test.
+    let fast = [
+        "-X",
+        "session.timeout.ms=6000",
+        "-X",
+        "heartbeat.interval.ms=1000",
+    ];
+    let process = ["--headless", "--role", "process", "--status-interval", "1s"];
+    let (dir_a, dir_b, dir_i) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    // The topic exists before the members subscribe.
+    run_ok(userstream(dir_i.path(), &kafka, &["lag"]));
+    let mut a_cmd = userstream(dir_a.path(), &kafka, &process);
+    a_cmd.args(fast);
+    let a = Member::start(a_cmd);
+    let mut b_cmd = userstream(dir_b.path(), &kafka, &process);
+    b_cmd.args(fast);
+    let b = Member::start(b_cmd);
+    wait_for(
+        "the partitions to split",
+        Duration::from_secs(60),
+        || match (a.assigned(), b.assigned()) {
+            (Some(pa), Some(pb)) => {
+                let all: HashSet<u32> = pa.iter().chain(&pb).copied().collect();
+                !pa.is_empty() && !pb.is_empty() && all.len() == 4 && pa.len() + pb.len() == 4
+            }
+            _ => false,
+        },
+    );
+
+    // Phase 1: no failure. Each record is stored by exactly one of the two.
+    let ingest = [
+        "--headless",
+        "--role",
+        "ingest",
+        "--rate",
+        "max",
+        "--seed",
+        "11",
+    ];
+    let budget = ["--max-records", "20000"];
+    run_ok(userstream(
+        dir_i.path(),
+        &kafka,
+        &[&ingest[..], &budget].concat(),
+    ));
+    wait_for("lag 0", Duration::from_secs(120), || {
+        lag(&kafka) == (20000, 0)
+    });
+    let (ia, ib) = (ids(dir_a.path()), ids(dir_b.path()));
+    let (sa, sb): (HashSet<_>, HashSet<_>) = (ia.iter().collect(), ib.iter().collect());
+    assert!(
+        !sa.is_empty() && !sb.is_empty(),
+        "one processor stored nothing"
+    );
+    assert!(
+        sa.is_disjoint(&sb),
+        "a record was stored by both processors"
+    );
+    assert_eq!(ia.len() + ib.len(), 20000);
+
+    // Phase 2: kill -9 one processor mid-run; the other takes its partitions over.
+    let mut a = a;
+    let slow = [
+        "--headless",
+        "--role",
+        "ingest",
+        "--rate",
+        "4000",
+        "--seed",
+        "12",
+    ];
+    let mut ingest2 = Member::start(userstream(
+        dir_i.path(),
+        &kafka,
+        &[&slow[..], &budget].concat(),
+    ));
+    std::thread::sleep(Duration::from_secs(2));
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    assert!(ingest2.child.wait().unwrap().success());
+    wait_for(
+        "the survivor to own every partition",
+        Duration::from_secs(60),
+        || b.assigned().is_some_and(|p| p.len() == 4),
+    );
+    wait_for("lag 0 after the kill", Duration::from_secs(120), || {
+        lag(&kafka) == (40000, 0)
+    });
+    b.stop();
+    let (ia, ib) = (ids(dir_a.path()), ids(dir_b.path()));
+    let union: HashSet<&String> = ia.iter().chain(&ib).collect();
+    assert_eq!(union.len(), 40000, "a record was lost");
+    let overlap = ia.len() + ib.len() - 40000;
+    eprintln!("replayed after the kill: {overlap} records stored by both");
+    assert!(overlap <= 20000);
+    assert_aggregates_exact(dir_a.path());
+    assert_aggregates_exact(dir_b.path());
+}
