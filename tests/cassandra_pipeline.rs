@@ -72,8 +72,8 @@ async fn pipeline_stores_20000_users_with_exact_aggregates_and_replays_change_no
     assert_eq!(first["stored"], 20000);
     assert_eq!(first["lag"], 0);
     eprintln!(
-        "first run: {} stored in {} s ({} users/s)",
-        first["stored"], first["elapsed_s"], first["stored_per_s"]
+        "first run: {} stored in {} s ({} records/s)",
+        first["stored"], first["elapsed_s"], first["records_per_s"]
     );
 
     let store = CassandraStore::connect(peer_config(&peer.contact_point()))

@@ -29,7 +29,7 @@ pub struct CassandraArgs {
     )]
     pub contact_points: Vec<String>,
     /// Keyspace of the tables.
-    #[arg(long, env = "USERSTREAM_KEYSPACE", default_value = DEFAULT_KEYSPACE)]
+    #[arg(long, global = true, env = "USERSTREAM_KEYSPACE", default_value = DEFAULT_KEYSPACE)]
     pub keyspace: String,
     /// Datacenter whose nodes are preferred.
     #[arg(long, env = "USERSTREAM_LOCAL_DC")]
@@ -62,7 +62,12 @@ pub struct CassandraArgs {
     #[arg(long, env = "USERSTREAM_NO_CREATE_SCHEMA")]
     pub no_create_schema: bool,
     /// Replication of a new keyspace: simple:N, or DC:N[,DC:N…] for NetworkTopologyStrategy.
-    #[arg(long, env = "USERSTREAM_REPLICATION", default_value = "simple:1")]
+    #[arg(
+        long,
+        global = true,
+        env = "USERSTREAM_REPLICATION",
+        default_value = "simple:1"
+    )]
     pub replication: Replication,
     /// Do not read the cluster's schema metadata (for minimal CQL servers).
     #[arg(long, env = "USERSTREAM_NO_SCHEMA_METADATA")]
