@@ -96,7 +96,14 @@ async fn replays_change_nothing_on_a_real_cluster() {
         keyspace: format!("userstream_test_{}", std::process::id()),
         ..CassandraConfig::local(&addr)
     };
-    replay_changes_nothing(config).await;
+    let keyspace = config.keyspace.clone();
+    replay_changes_nothing(config.clone()).await;
+    open(config)
+        .await
+        .session()
+        .query_unpaged(format!("DROP KEYSPACE IF EXISTS {keyspace}"), ())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -210,8 +217,8 @@ async fn dead_letters_come_back_newest_first() {
     let letter = |offset: u64, at: &str| DeadLetter {
         rule: "id_uuid".into(),
         reason: format!("record {offset} has no id"),
-        payload: (offset % 2 == 0).then(|| "{\"id\":null}".into()),
-        payload_base64: (offset % 2 == 1).then(|| "/w==".into()),
+        payload: offset.is_multiple_of(2).then(|| "{\"id\":null}".into()),
+        payload_base64: (!offset.is_multiple_of(2)).then(|| "/w==".into()),
         origin: Origin {
             topic: "users_created".into(),
             partition: 1,

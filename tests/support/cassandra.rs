@@ -55,7 +55,12 @@ pub fn user(i: u32, base_ms: i64) -> StoredUser {
         id: format!("00000000-0000-4000-8000-{i:012x}"),
         first_name: format!("First{i}"),
         last_name: "Ørsted".into(),
-        gender: if i % 3 == 0 { "male" } else { "female" }.into(),
+        gender: if i.is_multiple_of(3) {
+            "male"
+        } else {
+            "female"
+        }
+        .into(),
         address: format!(
             "{i} Main Street, Town, State, {}",
             COUNTRIES[i as usize % 7]
