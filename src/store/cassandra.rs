@@ -36,6 +36,15 @@
 //! at once (a Kafka rebalance while the old owner still finishes a batch) could overwrite each
 //! other's counts; keep `session.timeout.ms` above a batch's write time.
 //!
+//! The existence and count reads must see the writes of earlier batches: reads and writes at
+//! `LOCAL_QUORUM` (the default) overlap; `ONE` does only with a replication factor of 1.
+//!
+//! # Retries
+//! Every statement is marked idempotent, so the driver's retry policy may resend it after a
+//! timeout; a write that still fails with a timeout, an overload or an unavailable replica is
+//! `StoreError::Unavailable`, and the process stage retries the whole batch with jittered,
+//! doubling backoff before committing anything. `--max-in-flight` bounds the requests in flight.
+//!
 //! # Reads for the console
 //! `latest_users` and `dead_letters` are partitioned by minute with a newest-first clustering
 //! key; `buckets` lists the non-empty minutes, newest first. `counts` reads `user_counts` one

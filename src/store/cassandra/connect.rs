@@ -1,11 +1,8 @@
 //! Opening a session: contact points, local datacenter, credentials, TLS with certificate
 //! verification, consistency, then the schema and the prepared statements.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use scylla::client::execution_profile::ExecutionProfile;
 use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
@@ -68,7 +65,7 @@ pub async fn session(config: &CassandraConfig) -> Result<Session, StoreError> {
         builder = builder.user(user.clone(), password);
     }
     if config.tls {
-        builder = builder.tls_context(Some(Arc::new(tls_config(config.ca.as_deref())?)));
+        builder = with_tls(builder, config)?;
     }
     builder.build().await.map_err(|e| {
         StoreError::Unavailable(format!(
@@ -78,10 +75,26 @@ pub async fn session(config: &CassandraConfig) -> Result<Session, StoreError> {
     })
 }
 
+#[cfg(feature = "cassandra-tls")]
+fn with_tls(
+    builder: SessionBuilder,
+    config: &CassandraConfig,
+) -> Result<SessionBuilder, StoreError> {
+    Ok(builder.tls_context(Some(Arc::new(tls_config(config.ca.as_deref())?))))
+}
+
+#[cfg(not(feature = "cassandra-tls"))]
+fn with_tls(_: SessionBuilder, _: &CassandraConfig) -> Result<SessionBuilder, StoreError> {
+    Err(StoreError::Fatal(
+        "this build has no Cassandra TLS: build with the cassandra-tls feature".into(),
+    ))
+}
+
 /// A rustls client configuration that verifies the nodes' certificates: against `ca` when
 /// given, else against the platform's trust store. The driver checks the certificate against
 /// the node's IP address.
-fn tls_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, StoreError> {
+#[cfg(feature = "cassandra-tls")]
+fn tls_config(ca: Option<&std::path::Path>) -> Result<rustls::ClientConfig, StoreError> {
     // An error only means a provider is already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let Some(ca) = ca else {
@@ -92,6 +105,8 @@ fn tls_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, StoreError> {
     let bad = |e: &dyn std::fmt::Display| {
         StoreError::Fatal(format!("cannot read CA certificates {}: {e}", ca.display()))
     };
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(&e))? {
         roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
