@@ -16,6 +16,9 @@ use crate::broker::kafka::{Compression, KafkaProperty};
 use crate::pipeline::Role;
 use crate::util::parse_duration;
 
+pub mod cassandra;
+pub use cassandra::CassandraArgs;
+
 /// A real-time user-data pipeline and its operations console.
 #[derive(Debug, Parser)]
 #[command(name = "userstream", version, about, long_about = None)]
@@ -52,6 +55,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1000)]
         limit: usize,
     },
+    /// Print the CQL schema for `--keyspace` and `--replication` (cql/schema.cql).
+    Schema,
 }
 
 /// Where users come from.
@@ -78,6 +83,8 @@ pub enum BrokerKind {
 pub enum StoreKind {
     /// SQLite at `DATA_DIR/store.db`.
     Embedded,
+    /// Apache Cassandra or ScyllaDB at `--cassandra`.
+    Cassandra,
 }
 
 /// Users per second, or `max` for no limit.
@@ -243,6 +250,8 @@ pub struct RunArgs {
     /// Log filter (tracing `EnvFilter` syntax, e.g. `info`, `userstream=debug`).
     #[arg(long, env = "USERSTREAM_LOG", default_value = "info")]
     pub log: String,
+    #[command(flatten)]
+    pub cassandra: CassandraArgs,
 }
 
 impl RunArgs {

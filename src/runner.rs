@@ -12,21 +12,30 @@ use tracing::{info, warn};
 use crate::broker::embedded::{EmbeddedConfig, Retention};
 use crate::broker::kafka::KafkaConfig;
 use crate::broker::{AnyBroker, Broker, EmbeddedBroker, KafkaBroker};
-use crate::cli::{BrokerKind, Cli, Command, RunArgs, SourceKind};
+use crate::cli::{BrokerKind, Cli, Command, RunArgs, SourceKind, StoreKind};
 use crate::datadir::DataDir;
 use crate::headless;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy, Role};
 use crate::source::randomuser::RandomUserConfig;
 use crate::source::{AnySource, RandomUserSource, SyntheticSource};
-use crate::store::{AnyStore, EmbeddedStore, Store};
+use crate::store::{AnyStore, CassandraStore, EmbeddedStore, Store};
 use crate::util::seed_of;
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Schema) = cli.command {
+        let c = &cli.run.cassandra;
+        print!(
+            "{}",
+            crate::store::cassandra::schema::render(&c.keyspace, &c.replication)
+        );
+        return Ok(());
+    }
     let data_dir = DataDir::open(&cli.data_dir)?;
     match cli.command {
         Some(Command::Lag { json }) => lag(&data_dir, &cli.run, json).await,
         Some(Command::DeadLetters { limit }) => dead_letters(&data_dir, &cli.run, limit).await,
+        Some(Command::Schema) => Ok(()),
         None => pipeline(&data_dir, cli.run).await,
     }
 }
@@ -58,7 +67,14 @@ async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker>
     Ok(AnyBroker::Embedded(broker))
 }
 
-fn open_store(dir: &DataDir) -> anyhow::Result<AnyStore> {
+async fn open_store(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyStore> {
+    if args.store == StoreKind::Cassandra {
+        let config = args.cassandra.config(&args.topic)?;
+        let store = CassandraStore::connect(config)
+            .await
+            .context("cannot open the Cassandra store")?;
+        return Ok(AnyStore::Cassandra(store));
+    }
     let store = EmbeddedStore::open(&dir.store_path()).context("cannot open the store")?;
     Ok(AnyStore::Embedded(store))
 }
@@ -110,7 +126,7 @@ fn pipeline_config(args: &RunArgs) -> PipelineConfig {
 
 async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
     let broker = open_broker(dir, &args).await?;
-    let store = open_store(dir)?;
+    let store = open_store(dir, &args).await?;
     let source = open_source(&args)?;
     let config = pipeline_config(&args);
     info!(

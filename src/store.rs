@@ -5,6 +5,7 @@
 //!   replays after a crash change nothing;
 //! - the read methods serve the console and never scan every row.
 
+pub mod cassandra;
 pub mod embedded;
 
 use std::future::Future;
@@ -14,6 +15,7 @@ use thiserror::Error;
 
 use crate::model::{DeadLetter, StoredUser, UserCount};
 
+pub use cassandra::CassandraStore;
 pub use embedded::EmbeddedStore;
 
 /// A row with the topic partition it was read from (distributed stores keep per-partition
@@ -89,12 +91,14 @@ pub trait Store: Clone + Send + Sync + 'static {
 #[derive(Clone)]
 pub enum AnyStore {
     Embedded(EmbeddedStore),
+    Cassandra(CassandraStore),
 }
 
 macro_rules! dispatch {
     ($self:ident, $s:ident => $call:expr) => {
         match $self {
             AnyStore::Embedded($s) => $call,
+            AnyStore::Cassandra($s) => $call,
         }
     };
 }

@@ -1,0 +1,119 @@
+//! Flags of the Cassandra / ScyllaDB store (`--store cassandra`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Args;
+
+use crate::store::cassandra::schema::{DEFAULT_KEYSPACE, valid_keyspace};
+use crate::store::cassandra::{CassandraConfig, Replication, Secret, parse_consistency};
+use crate::util::parse_duration;
+
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("'{s}' must be a whole number above 0")),
+    }
+}
+
+/// How to reach Cassandra or ScyllaDB.
+#[derive(Debug, Clone, Args)]
+pub struct CassandraArgs {
+    /// Cassandra contact points, host:port, comma-separated.
+    #[arg(
+        long = "cassandra",
+        env = "USERSTREAM_CASSANDRA",
+        value_delimiter = ',',
+        default_value = "127.0.0.1:9042"
+    )]
+    pub contact_points: Vec<String>,
+    /// Keyspace of the tables.
+    #[arg(long, global = true, env = "USERSTREAM_KEYSPACE", default_value = DEFAULT_KEYSPACE)]
+    pub keyspace: String,
+    /// Datacenter whose nodes are preferred.
+    #[arg(long, env = "USERSTREAM_LOCAL_DC")]
+    pub local_dc: Option<String>,
+    /// Username for password authentication.
+    #[arg(long, env = "USERSTREAM_CASSANDRA_USER")]
+    pub cassandra_user: Option<String>,
+    /// Password for password authentication (prefer the environment variable).
+    #[arg(long, env = "USERSTREAM_CASSANDRA_PASSWORD", hide_env_values = true)]
+    pub cassandra_password: Option<Secret>,
+    /// Connect with TLS; the nodes' certificates are verified.
+    #[arg(long, env = "USERSTREAM_CASSANDRA_TLS")]
+    pub cassandra_tls: bool,
+    /// PEM file of the CA that signed the nodes' certificates [default: the system's].
+    #[arg(long, env = "USERSTREAM_CASSANDRA_CA")]
+    pub cassandra_ca: Option<PathBuf>,
+    /// Consistency level of reads and writes.
+    #[arg(long, env = "USERSTREAM_CONSISTENCY", default_value = "local_quorum")]
+    pub consistency: String,
+    /// Most Cassandra requests in flight at once.
+    #[arg(long, env = "USERSTREAM_MAX_IN_FLIGHT", value_parser = positive, default_value = "64")]
+    pub max_in_flight: usize,
+    /// Most users per logged batch (Cassandra refuses batches above 50 KiB by default).
+    #[arg(long, env = "USERSTREAM_CASSANDRA_BATCH_ROWS", value_parser = positive, default_value = "16")]
+    pub cassandra_batch_rows: usize,
+    /// Timeout of one Cassandra request.
+    #[arg(long, env = "USERSTREAM_CASSANDRA_TIMEOUT", value_parser = parse_duration, default_value = "12s")]
+    pub cassandra_timeout: Duration,
+    /// Do not apply cql/schema.cql at start (the tables exist already).
+    #[arg(long, env = "USERSTREAM_NO_CREATE_SCHEMA")]
+    pub no_create_schema: bool,
+    /// Replication of a new keyspace: simple:N, or DC:N[,DC:N…] for NetworkTopologyStrategy.
+    #[arg(
+        long,
+        global = true,
+        env = "USERSTREAM_REPLICATION",
+        default_value = "simple:1"
+    )]
+    pub replication: Replication,
+    /// Do not read the cluster's schema metadata (for minimal CQL servers).
+    #[arg(long, env = "USERSTREAM_NO_SCHEMA_METADATA")]
+    pub no_schema_metadata: bool,
+    /// Do not wait for schema agreement after DDL (for minimal CQL servers).
+    #[arg(long, env = "USERSTREAM_NO_SCHEMA_AGREEMENT")]
+    pub no_schema_agreement: bool,
+}
+
+impl CassandraArgs {
+    /// The store configuration these flags describe; `topic` keys the per-partition counts.
+    pub fn config(&self, topic: &str) -> anyhow::Result<CassandraConfig> {
+        if !valid_keyspace(&self.keyspace) {
+            bail!(
+                "--keyspace {} is not a keyspace name (a letter, then letters, digits or _)",
+                self.keyspace
+            );
+        }
+        if self.contact_points.iter().any(|c| c.trim().is_empty()) {
+            bail!("--cassandra needs host:port contact points, comma-separated");
+        }
+        if self.cassandra_password.is_some() && self.cassandra_user.is_none() {
+            bail!("a Cassandra password needs --cassandra-user");
+        }
+        if self.cassandra_ca.is_some() && !self.cassandra_tls {
+            bail!("--cassandra-ca needs --cassandra-tls");
+        }
+        let consistency = parse_consistency(&self.consistency)
+            .map_err(|e| anyhow::anyhow!("--consistency: {e}"))?;
+        Ok(CassandraConfig {
+            contact_points: self.contact_points.clone(),
+            keyspace: self.keyspace.clone(),
+            local_dc: self.local_dc.clone(),
+            user: self.cassandra_user.clone(),
+            password: self.cassandra_password.clone(),
+            tls: self.cassandra_tls,
+            ca: self.cassandra_ca.clone(),
+            consistency,
+            max_in_flight: self.max_in_flight,
+            create_schema: !self.no_create_schema,
+            replication: self.replication.clone(),
+            fetch_schema_metadata: !self.no_schema_metadata,
+            await_schema_agreement: !self.no_schema_agreement,
+            topic: topic.to_owned(),
+            batch_rows: self.cassandra_batch_rows,
+            request_timeout: self.cassandra_timeout,
+        })
+    }
+}

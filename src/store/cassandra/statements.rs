@@ -1,0 +1,196 @@
+//! Every statement the store prepares, described as a table and typed columns from which the
+//! CQL text is generated, so a test can check each one against `cql/schema.cql`.
+//!
+//! Only what both Apache Cassandra and the in-memory CQL peer used in tests understand: single
+//! `=` restrictions joined by `AND`, no `IN`, no `ORDER BY` (clustering order does it), no
+//! `LIMIT` (readers stop paging instead), no counters and no lightweight transactions.
+
+/// A column and the CQL type the code binds or reads it as.
+pub type Column = (&'static str, &'static str);
+
+/// What a prepared statement does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Insert,
+    Select,
+}
+
+/// A statement as data: its CQL is [`Spec::cql`].
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub kind: Kind,
+    pub table: &'static str,
+    /// Inserted or selected columns, in bind or result order.
+    pub columns: &'static [Column],
+    /// `WHERE` columns of a select, each `= ?`.
+    pub key: &'static [Column],
+}
+
+impl Spec {
+    /// The CQL text for `keyspace`.
+    pub fn cql(&self, keyspace: &str) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(n, _)| *n).collect();
+        match self.kind {
+            Kind::Insert => format!(
+                "INSERT INTO {keyspace}.{} ({}) VALUES ({})",
+                self.table,
+                names.join(", "),
+                vec!["?"; names.len()].join(", ")
+            ),
+            Kind::Select => {
+                let conditions: Vec<String> =
+                    self.key.iter().map(|(n, _)| format!("{n} = ?")).collect();
+                format!(
+                    "SELECT {} FROM {keyspace}.{} WHERE {}",
+                    names.join(", "),
+                    self.table,
+                    conditions.join(" AND ")
+                )
+            }
+        }
+    }
+}
+
+/// `created_users`, in the order of [`super::values::user_values`].
+pub const USER_COLUMNS: &[Column] = &[
+    ("id", "uuid"),
+    ("first_name", "text"),
+    ("last_name", "text"),
+    ("gender", "text"),
+    ("address", "text"),
+    ("post_code", "text"),
+    ("email", "text"),
+    ("username", "text"),
+    ("dob", "text"),
+    ("registered_date", "text"),
+    ("phone", "text"),
+    ("picture", "text"),
+    ("nat", "text"),
+    ("city", "text"),
+    ("state", "text"),
+    ("country", "text"),
+    ("ingested_at", "timestamp"),
+    ("source", "text"),
+    ("year", "int"),
+    ("month", "int"),
+    ("day", "int"),
+    ("email_domain", "text"),
+    ("stored_at", "timestamp"),
+];
+
+pub const INSERT_USER: Spec = Spec {
+    kind: Kind::Insert,
+    table: "created_users",
+    columns: USER_COLUMNS,
+    key: &[],
+};
+
+pub const SELECT_USER: Spec = Spec {
+    kind: Kind::Select,
+    table: "created_users",
+    columns: USER_COLUMNS,
+    key: &[("id", "uuid")],
+};
+
+pub const INSERT_LATEST: Spec = Spec {
+    kind: Kind::Insert,
+    table: "latest_users",
+    columns: &[
+        ("bucket", "timestamp"),
+        ("recency", "bigint"),
+        ("id", "uuid"),
+    ],
+    key: &[],
+};
+
+pub const SELECT_LATEST: Spec = Spec {
+    kind: Kind::Select,
+    table: "latest_users",
+    columns: &[("id", "uuid")],
+    key: &[("bucket", "timestamp")],
+};
+
+pub const INSERT_BUCKET: Spec = Spec {
+    kind: Kind::Insert,
+    table: "buckets",
+    columns: &[
+        ("kind", "text"),
+        ("recency", "bigint"),
+        ("bucket", "timestamp"),
+    ],
+    key: &[],
+};
+
+pub const SELECT_BUCKETS: Spec = Spec {
+    kind: Kind::Select,
+    table: "buckets",
+    columns: &[("bucket", "timestamp")],
+    key: &[("kind", "text")],
+};
+
+pub const INSERT_COUNT: Spec = Spec {
+    kind: Kind::Insert,
+    table: "user_counts",
+    columns: &[
+        ("dimension", "text"),
+        ("value", "text"),
+        ("topic", "text"),
+        ("topic_partition", "int"),
+        ("count", "bigint"),
+    ],
+    key: &[],
+};
+
+pub const SELECT_COUNTS: Spec = Spec {
+    kind: Kind::Select,
+    table: "user_counts",
+    columns: &[
+        ("value", "text"),
+        ("topic", "text"),
+        ("topic_partition", "int"),
+        ("count", "bigint"),
+    ],
+    key: &[("dimension", "text")],
+};
+
+/// `dead_letters`, in the order of [`super::values::dead_letter_values`].
+pub const DEAD_LETTER_COLUMNS: &[Column] = &[
+    ("bucket", "timestamp"),
+    ("recency", "bigint"),
+    ("topic", "text"),
+    ("topic_partition", "int"),
+    ("offset", "bigint"),
+    ("failed_at", "timestamp"),
+    ("rule", "text"),
+    ("reason", "text"),
+    ("payload", "text"),
+    ("payload_base64", "text"),
+];
+
+pub const INSERT_DEAD_LETTER: Spec = Spec {
+    kind: Kind::Insert,
+    table: "dead_letters",
+    columns: DEAD_LETTER_COLUMNS,
+    key: &[],
+};
+
+pub const SELECT_DEAD_LETTERS: Spec = Spec {
+    kind: Kind::Select,
+    table: "dead_letters",
+    columns: DEAD_LETTER_COLUMNS,
+    key: &[("bucket", "timestamp")],
+};
+
+/// Every statement the store prepares.
+pub const ALL: [Spec; 10] = [
+    INSERT_USER,
+    SELECT_USER,
+    INSERT_LATEST,
+    SELECT_LATEST,
+    INSERT_BUCKET,
+    SELECT_BUCKETS,
+    INSERT_COUNT,
+    SELECT_COUNTS,
+    INSERT_DEAD_LETTER,
+    SELECT_DEAD_LETTERS,
+];

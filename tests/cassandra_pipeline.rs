@@ -1,0 +1,149 @@
+//! End to end: the real binary with `--store cassandra` against the in-process CQL peer stores
+//! 20,000 users with exact aggregates, and a replay of the same records changes nothing.
+
+#[path = "support/cassandra.rs"]
+mod cassandra;
+#[path = "support/cql_peer.rs"]
+mod cql_peer;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use cassandra::{as_map, assert_exact, peer_config, real_cluster};
+use cql_peer::CqlPeer;
+use serde_json::Value;
+use userstream::store::Store;
+use userstream::store::cassandra::CassandraConfig;
+use userstream::store::cassandra::CassandraStore;
+
+const BIN: &str = env!("CARGO_BIN_EXE_userstream");
+
+/// Flags that point the binary at the in-process peer.
+fn on_peer(peer: &CqlPeer) -> Vec<String> {
+    [
+        "--cassandra",
+        &peer.contact_point(),
+        "--consistency",
+        "one",
+        "--no-schema-metadata",
+        "--no-schema-agreement",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn userstream(dir: &Path, target: &[String], args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .args(["--store", "cassandra"])
+        .args(target);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("USERSTREAM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("USERSTREAM_LOG", "warn");
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "userstream {args:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn summary(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().expect("no output");
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["event"], "summary", "{line}");
+    v
+}
+
+const RUN: &[&str] = &[
+    "--headless",
+    "--max-records",
+    "20000",
+    "--rate",
+    "max",
+    "--seed",
+    "7",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipeline_stores_20000_users_with_exact_aggregates_and_replays_change_nothing() {
+    let peer = CqlPeer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = summary(&userstream(dir.path(), &on_peer(&peer), RUN));
+    assert_eq!(first["fetched"], 20000);
+    assert_eq!(first["stored"], 20000);
+    assert_eq!(first["lag"], 0);
+    eprintln!(
+        "first run: {} stored in {} s ({} records/s)",
+        first["stored"], first["elapsed_s"], first["records_per_s"]
+    );
+
+    let store = CassandraStore::connect(peer_config(&peer.contact_point()))
+        .await
+        .unwrap();
+    assert_eq!(assert_exact(&store, "spark_streams").await, 20000);
+    let counts = as_map(&store.counts().await.unwrap());
+    let genders: u64 = counts
+        .iter()
+        .filter(|((d, _), _)| d == "gender")
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(genders, 20000);
+    assert_eq!(store.latest(200).await.unwrap().len(), 200);
+
+    // The same seeded records again, through a fresh log: every id is already stored.
+    let replay_dir = tempfile::tempdir().unwrap();
+    let again = summary(&userstream(replay_dir.path(), &on_peer(&peer), RUN));
+    assert_eq!(again["stored"], 0);
+    assert_eq!(again["duplicates"], 20000);
+    assert_eq!(assert_exact(&store, "spark_streams").await, 20000);
+    assert_eq!(as_map(&store.counts().await.unwrap()), counts);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipeline_on_a_real_cluster_is_exact_through_a_replay() {
+    let Some(addr) = real_cluster("pipeline_on_a_real_cluster_is_exact_through_a_replay") else {
+        return;
+    };
+    let keyspace = format!("userstream_e2e_{}", std::process::id());
+    let target = ["--cassandra", &addr, "--keyspace", &keyspace].map(String::from);
+    let dir = tempfile::tempdir().unwrap();
+    let first = summary(&userstream(dir.path(), &target, RUN));
+    assert_eq!(first["stored"], 20000);
+    let config = CassandraConfig {
+        keyspace: keyspace.clone(),
+        ..CassandraConfig::local(&addr)
+    };
+    let store = CassandraStore::connect(config).await.unwrap();
+    assert_eq!(assert_exact(&store, &keyspace).await, 20000);
+    let again = summary(&userstream(dir.path(), &target, RUN));
+    assert_eq!(again["duplicates"], 20000);
+    assert_eq!(assert_exact(&store, &keyspace).await, 20000);
+    store
+        .session()
+        .query_unpaged(format!("DROP KEYSPACE IF EXISTS {keyspace}"), ())
+        .await
+        .unwrap();
+}
+
+#[test]
+fn schema_subcommand_prints_the_schema_for_the_flags() {
+    let out = Command::new(BIN)
+        .args(["schema", "--keyspace", "demo", "--replication", "dc1:3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("CREATE KEYSPACE IF NOT EXISTS demo\n"));
+    assert!(text.contains("'class': 'NetworkTopologyStrategy', 'dc1': '3'"));
+    assert!(text.contains("CREATE TABLE IF NOT EXISTS demo.created_users"));
+    assert!(!text.contains("spark_streams"));
+}
