@@ -244,3 +244,19 @@ async fn dead_letters_come_back_newest_first() {
     assert_eq!(read, newest_first);
     assert_eq!(store.dead_letters(2).await.unwrap(), newest_first[..2]);
 }
+
+#[tokio::test]
+async fn a_lost_cluster_is_a_retryable_error() {
+    let peer = CqlPeer::start();
+    let mut config = peer_config(&peer.contact_point());
+    config.request_timeout = std::time::Duration::from_secs(2);
+    let store = open(config).await;
+    drop(peer);
+    let error = store
+        .write(Arc::new(batch(0..10, 1, BASE_MS)))
+        .await
+        .err()
+        .expect("a write without a cluster cannot succeed");
+    assert!(error.is_retryable(), "{error}");
+    assert!(store.latest(10).await.err().unwrap().is_retryable());
+}

@@ -117,3 +117,61 @@ impl CassandraArgs {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::{StoreKind, parse_from};
+
+    fn parse(list: &[&str]) -> anyhow::Result<crate::cli::Cli> {
+        parse_from(
+            std::iter::once("userstream")
+                .chain(list.iter().copied())
+                .map(Into::into)
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn cassandra_flags_become_a_config_and_the_password_never_prints() {
+        let cli = parse(&[
+            "--store",
+            "cassandra",
+            "--cassandra",
+            "10.0.0.1:9042,10.0.0.2:9042",
+            "--local-dc",
+            "dc1",
+            "--cassandra-user",
+            "app",
+            "--cassandra-password",
+            "hunter2",
+            "--consistency",
+            "quorum",
+            "--replication",
+            "dc1:3",
+        ])
+        .unwrap();
+        assert_eq!(cli.run.store, StoreKind::Cassandra);
+        let config = cli.run.cassandra.config("users_created").unwrap();
+        assert_eq!(config.contact_points.len(), 2);
+        assert_eq!(config.password.as_ref().unwrap().expose(), "hunter2");
+        assert!(config.create_schema && config.fetch_schema_metadata);
+        for shown in [format!("{cli:?}"), format!("{config:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn bad_cassandra_flags_are_refused_with_a_reason() {
+        let config = |a: &[&str]| parse(a).unwrap().run.cassandra.config("t");
+        let err = |a: &[&str]| config(a).err().unwrap().to_string();
+        assert!(err(&["--keyspace", "9lives"]).contains("not a keyspace name"));
+        assert!(err(&["--consistency", "most"]).contains("not a consistency level"));
+        assert!(err(&["--cassandra-ca", "ca.pem"]).contains("needs --cassandra-tls"));
+        assert!(err(&["--cassandra-password", "x"]).contains("needs --cassandra-user"));
+        let refused = parse(&["--replication", "simple:0"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(refused.contains("not a replication factor"), "{refused}");
+    }
+}
