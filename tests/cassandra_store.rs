@@ -255,8 +255,7 @@ async fn a_lost_cluster_is_a_retryable_error() {
     let error = store
         .write(Arc::new(batch(0..10, 1, BASE_MS)))
         .await
-        .err()
-        .expect("a write without a cluster cannot succeed");
+        .expect_err("a write without a cluster cannot succeed");
     assert!(error.is_retryable(), "{error}");
     assert!(store.latest(10).await.err().unwrap().is_retryable());
 }
