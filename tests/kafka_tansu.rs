@@ -357,7 +357,7 @@ fn two_processors_split_partitions_and_survive_a_kill() {
     a.child.wait().unwrap();
     assert!(ingest2.child.wait().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !b.assigned().is_some_and(|p| p.len() == 4) {
+    while b.assigned().is_none_or(|p| p.len() != 4) {
         let log = b.log.lock().unwrap();
         let tail = log[log.len().saturating_sub(8)..].join("\n");
         assert!(
