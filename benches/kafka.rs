@@ -2,12 +2,14 @@
 //! batches of 1,000, through the embedded log and through Kafka at `USERSTREAM_KAFKA` (tansu
 //! under `scripts/kafka-tests.sh --bench`), produce and then consume-and-commit; and our
 //! producer against a plain rdkafka `FutureProducer` with the same settings writing the same
-//! records, as a ratio. Without `USERSTREAM_KAFKA` only the embedded log is measured.
+//! records, as a ratio. Without `USERSTREAM_KAFKA` only the embedded log is measured;
+//! `USERSTREAM_KAFKA=mock` measures against librdkafka's in-process mock cluster.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::ClientConfig;
+use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use userstream::broker::embedded::{EmbeddedConfig, Retention};
 use userstream::broker::kafka::KafkaConfig;
@@ -63,6 +65,13 @@ async fn measure<B: Broker>(broker: &B, batches: &[Arc<[OutRecord]>]) -> (f64, f
             .expect("poll");
         if !got.is_empty() {
             started.get_or_insert_with(Instant::now);
+        } else if started.is_some() {
+            // The mock cluster keeps only the newest few MB of each partition: stop at lag 0.
+            let lag = broker.lag().await.expect("lag");
+            if lag.iter().all(|p| p.lag == 0) {
+                eprintln!("read {read} of {RECORDS}: the broker no longer holds the rest");
+                break;
+            }
         }
         let mut next = std::collections::BTreeMap::new();
         for d in &got {
@@ -130,24 +139,41 @@ async fn main() {
     println!("| --- | ---: | ---: |");
     println!("| embedded log (fjall) | {e_produce:.0} | {e_consume:.0} |");
 
-    let Some(addr) = std::env::var("USERSTREAM_KAFKA")
+    let Some(target) = std::env::var("USERSTREAM_KAFKA")
         .ok()
         .filter(|a| !a.is_empty())
     else {
         println!("USERSTREAM_KAFKA is not set: Kafka skipped (run scripts/kafka-tests.sh --bench)");
         return;
     };
-    let topic = unique("ours");
+    let (topic, plain_topic) = (unique("ours"), unique("plain"));
+    // `mock`: librdkafka's in-process mock cluster, which needs its topics made up front.
+    let mock = (target == "mock").then(|| MockCluster::new(1).expect("mock cluster"));
+    if let Some(cluster) = &mock {
+        for name in [&topic, &plain_topic] {
+            cluster.create_topic(name, 3, 1).expect("topic");
+            cluster
+                .create_topic(&format!("{name}.dlq"), 1, 1)
+                .expect("topic");
+        }
+    }
+    let addr = mock
+        .as_ref()
+        .map_or(target.clone(), MockCluster::bootstrap_servers);
+    let name = if mock.is_some() {
+        "mock cluster"
+    } else {
+        "tansu"
+    };
     let config = KafkaConfig {
         partitions: Some(3),
         ..KafkaConfig::new(&addr, &topic, &unique("group"))
     };
     let kafka = KafkaBroker::connect(config).await.expect("kafka");
     let (k_produce, k_consume) = measure(&kafka, &batches).await;
-    println!("| kafka (tansu at {addr}) | {k_produce:.0} | {k_consume:.0} |");
+    println!("| kafka ({name} at {addr}) | {k_produce:.0} | {k_consume:.0} |");
 
     // The plain producer writes to a second topic of the same shape, created the same way.
-    let plain_topic = unique("plain");
     let plain_config = KafkaConfig {
         partitions: Some(3),
         ..KafkaConfig::new(&addr, &plain_topic, &unique("group"))

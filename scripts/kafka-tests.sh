@@ -38,11 +38,14 @@ stop() {
 }
 trap stop EXIT
 
+# tansu reads a sqlite:// path relative to its working directory: start it inside the data dir.
+cd "$data"
 "$tansu" broker \
   --listener-url "tcp://127.0.0.1:$port" \
   --advertised-listener-url "tcp://127.0.0.1:$port" \
-  --storage-engine "sqlite://$data/tansu.db" >"$data/tansu.log" 2>&1 &
+  --storage-engine "sqlite://tansu.db" >"$data/tansu.log" 2>&1 &
 pid=$!
+cd - >/dev/null
 
 for _ in $(seq 1 100); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
