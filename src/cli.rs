@@ -226,11 +226,11 @@ pub struct RunArgs {
     #[arg(long, env = "USERSTREAM_STATUS_INTERVAL", value_parser = duration, default_value = "5s")]
     pub status_interval: Duration,
     /// Most records per store write.
-    #[arg(long, env = "USERSTREAM_POLL_MAX", value_parser = positive, default_value = "2000")]
+    #[arg(long, env = "USERSTREAM_POLL_MAX", value_parser = positive, default_value = "8000")]
     pub poll_max: usize,
     /// With `--role all`: most records fetched but not yet stored before ingest waits (0 = no
     /// limit).
-    #[arg(long, env = "USERSTREAM_MAX_LEAD", default_value_t = 100_000)]
+    #[arg(long, env = "USERSTREAM_MAX_LEAD", default_value_t = 40_000)]
     pub max_lead: u64,
     /// First retry delay; doubles per failure, with jitter.
     #[arg(long, env = "USERSTREAM_RETRY_INITIAL", value_parser = duration, default_value = "500ms")]
