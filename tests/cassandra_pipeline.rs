@@ -6,12 +6,15 @@ mod cassandra;
 #[path = "support/cql_peer.rs"]
 mod cql_peer;
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use cassandra::{as_map, assert_exact, peer_config, real_cluster};
 use cql_peer::CqlPeer;
-use serde_json::Value;
+use run::summary;
 use userstream::store::Store;
 use userstream::store::cassandra::CassandraConfig;
 use userstream::store::cassandra::CassandraStore;
@@ -53,14 +56,6 @@ fn userstream(dir: &Path, target: &[String], args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn summary(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().expect("no output");
-    let v: Value = serde_json::from_str(line).unwrap();
-    assert_eq!(v["event"], "summary", "{line}");
-    v
 }
 
 const RUN: &[&str] = &[

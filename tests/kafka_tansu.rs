@@ -8,6 +8,9 @@
 //! survivor replays what the dead member had stored but not yet committed, so then the union is
 //! still every record and the overlap is at most what was in flight.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -17,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
+use run::assert_aggregates_exact;
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -103,34 +107,6 @@ fn ids(dir: &Path) -> Vec<String> {
         .unwrap()
         .map(Result::unwrap)
         .collect()
-}
-
-/// Every dimension's `user_counts` equals a `GROUP BY` over `created_users`.
-fn assert_aggregates_exact(dir: &Path) {
-    let conn = Connection::open(dir.join("store.db")).unwrap();
-    let query = |sql: &str| -> Vec<(String, String, i64)> {
-        let mut v: Vec<_> = conn
-            .prepare(sql)
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        v.sort();
-        v
-    };
-    let counts = query("SELECT dimension, value, count FROM user_counts");
-    let grouped = query(
-        "SELECT 'gender', gender, COUNT(*) FROM created_users GROUP BY gender
-         UNION ALL SELECT 'country', country, COUNT(*) FROM created_users GROUP BY country
-         UNION ALL SELECT 'email_domain', email_domain, COUNT(*) FROM created_users
-            GROUP BY email_domain
-         UNION ALL SELECT 'registered_month', printf('%04d-%02d', year, month), COUNT(*)
-            FROM created_users GROUP BY year, month
-         UNION ALL SELECT 'nat', nat, COUNT(*) FROM created_users GROUP BY nat",
-    );
-    assert!(!counts.is_empty());
-    assert_eq!(counts, grouped);
 }
 
 /// Total (high watermark, lag) of the group, through `userstream lag --json`.

@@ -1,10 +1,14 @@
 //! End to end: the real binary on a temp data dir, checked through `store.db` and its own tools.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use run::{assert_aggregates_exact, summary};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -34,46 +38,10 @@ fn run_ok(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
-fn summary(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().expect("no output");
-    let v: Value = serde_json::from_str(line).unwrap();
-    assert_eq!(v["event"], "summary", "{line}");
-    v
-}
-
 fn rows(dir: &Path) -> i64 {
     let conn = Connection::open(dir.join("store.db")).unwrap();
     conn.query_row("SELECT COUNT(*) FROM created_users", [], |r| r.get(0))
         .unwrap()
-}
-
-/// Every dimension's `user_counts` equals a `GROUP BY` over `created_users`.
-fn assert_aggregates_exact(dir: &Path) {
-    let conn = Connection::open(dir.join("store.db")).unwrap();
-    let query = |sql: &str| -> Vec<(String, String, i64)> {
-        let mut v: Vec<_> = conn
-            .prepare(sql)
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        v.sort();
-        v
-    };
-    let counts = query("SELECT dimension, value, count FROM user_counts");
-    let grouped = query(
-        "SELECT 'gender', gender, COUNT(*) FROM created_users GROUP BY gender
-         UNION ALL SELECT 'country', country, COUNT(*) FROM created_users GROUP BY country
-         UNION ALL SELECT 'email_domain', email_domain, COUNT(*) FROM created_users
-            GROUP BY email_domain
-         UNION ALL SELECT 'registered_month', printf('%04d-%02d', year, month), COUNT(*)
-            FROM created_users GROUP BY year, month
-         UNION ALL SELECT 'nat', nat, COUNT(*) FROM created_users GROUP BY nat",
-    );
-    assert!(!counts.is_empty());
-    assert_eq!(counts, grouped);
 }
 
 fn lag(dir: &Path) -> Vec<Value> {
