@@ -5,11 +5,14 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
+use ratatui::widgets::{
+    Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+};
 
 use super::{panel, placeholder};
 use crate::console::app::App;
 use crate::console::records::{SortColumn, full_name, mask_email, mask_phone};
+use crate::console::theme::Theme;
 use crate::model::{DeadLetter, StoredUser};
 
 /// The Records tab.
@@ -79,15 +82,13 @@ impl RecordsTab<'_> {
         let r = &app.records;
         let block = panel(self.title("Users", app.store.users.len()), t);
         if r.rows.is_empty() {
-            let inner = block.inner(area);
-            block.render(area, buf);
-            let text = if app.store.users.is_empty() {
+            let empty = app.store.users.is_empty();
+            let text = if empty {
                 "no users stored yet"
             } else {
                 "no user matches the filter"
             };
-            placeholder(text, t, inner, buf);
-            return;
+            return empty_panel(block, text, t, area, buf);
         }
         // Below 76 columns gender and registration date give way to name and email; from 140
         // the phone (masked with `m`) and the city join in.
@@ -166,15 +167,13 @@ impl RecordsTab<'_> {
         let r = &app.records;
         let block = panel(self.title("Dead letters", app.store.dead_letters.len()), t);
         if r.rows.is_empty() {
-            let inner = block.inner(area);
-            block.render(area, buf);
-            let text = if app.store.dead_letters.is_empty() {
+            let empty = app.store.dead_letters.is_empty();
+            let text = if empty {
                 "no dead letters"
             } else {
                 "no dead letter matches the filter"
             };
-            placeholder(text, t, inner, buf);
-            return;
+            return empty_panel(block, text, t, area, buf);
         }
         let header = Row::new(
             ["Failed at", "Rule", "Origin", "Reason"].map(|h| Cell::from(h).style(t.header())),
@@ -302,4 +301,11 @@ impl RecordsTab<'_> {
 /// `2026-01-01T12:34:56.789Z` → `12:34:56`.
 fn time_of(rfc3339: &str) -> String {
     rfc3339.get(11..19).unwrap_or(rfc3339).to_owned()
+}
+
+/// A list panel with nothing to list: the frame and one line saying why.
+fn empty_panel(block: Block<'_>, text: &str, t: Theme, area: Rect, buf: &mut Buffer) {
+    let inner = block.inner(area);
+    block.render(area, buf);
+    placeholder(text, t, inner, buf);
 }
