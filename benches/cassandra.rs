@@ -3,10 +3,8 @@
 //! Prints users per second for each. `cargo bench --bench cassandra` (release), or
 //! `cargo test --bench cassandra` for a debug-build figure.
 
-#[path = "../tests/support/cassandra.rs"]
-mod cassandra;
-#[path = "../tests/support/cql_peer.rs"]
-mod cql_peer;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,7 +20,7 @@ async fn pass(store: &CassandraStore, label: &str) {
     let started = Instant::now();
     let mut inserted = 0;
     for start in (0..USERS).step_by(BATCH as usize) {
-        let batch = cassandra::batch(start..start + BATCH, 3, BASE_MS);
+        let batch = support::cassandra::batch(start..start + BATCH, 3, BASE_MS);
         inserted += store.write(Arc::new(batch)).await.unwrap().inserted;
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -33,14 +31,14 @@ async fn pass(store: &CassandraStore, label: &str) {
 }
 
 fn main() {
-    let peer = cql_peer::CqlPeer::start();
+    let peer = support::cql_peer::CqlPeer::start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let config = cassandra::peer_config(&peer.contact_point());
+        let config = support::cassandra::peer_config(&peer.contact_point());
         let store = CassandraStore::connect(config).await.unwrap();
         pass(&store, "first write").await;
         pass(&store, "replay").await;

@@ -61,7 +61,7 @@ done
 echo "kafka-tests: tansu $TANSU_VERSION on 127.0.0.1:$port (pid $pid)" >&2
 
 export USERSTREAM_KAFKA="127.0.0.1:$port"
-cargo test --test kafka_tansu -- --test-threads=1
+cargo test --test kafka_tansu -- --ignored --test-threads=1
 if [ "${1:-}" = "--bench" ]; then
   cargo bench --bench kafka
 fi

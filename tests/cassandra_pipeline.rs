@@ -1,25 +1,18 @@
 //! End to end: the real binary with `--store cassandra` against the in-process CQL peer stores
-//! 20,000 users with exact aggregates, and a replay of the same records changes nothing.
+//! 20,000 users with exact aggregates, and a replay of the same records changes nothing. The
+//! ignored test runs the same on a real cluster at `USERSTREAM_CASSANDRA` (`-- --ignored`).
 
-#[path = "support/cassandra.rs"]
-mod cassandra;
-#[path = "support/cql_peer.rs"]
-mod cql_peer;
-
-#[path = "support/run.rs"]
-mod run;
+mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use cassandra::{as_map, assert_exact, peer_config, real_cluster};
-use cql_peer::CqlPeer;
-use run::summary;
+use support::cassandra::{as_map, assert_exact, peer_config, real_cluster};
+use support::cql_peer::CqlPeer;
+use support::run::{success, summary};
 use userstream::store::Store;
 use userstream::store::cassandra::CassandraConfig;
 use userstream::store::cassandra::CassandraStore;
-
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 
 /// Flags that point the binary at the in-process peer.
 fn on_peer(peer: &CqlPeer) -> Vec<String> {
@@ -35,27 +28,11 @@ fn on_peer(peer: &CqlPeer) -> Vec<String> {
     .to_vec()
 }
 
+/// A run with `--store cassandra` at `target`; asserts that it exited 0.
 fn userstream(dir: &Path, target: &[String], args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .args(["--store", "cassandra"])
-        .args(target);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("USERSTREAM_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("USERSTREAM_LOG", "warn");
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "userstream {args:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    let mut cmd = support::run::userstream(dir, args);
+    cmd.args(["--store", "cassandra"]).args(target);
+    success(cmd)
 }
 
 const RUN: &[&str] = &[
@@ -104,6 +81,7 @@ async fn pipeline_stores_20000_users_with_exact_aggregates_and_replays_change_no
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real cluster: USERSTREAM_CASSANDRA=host:port cargo test --test cassandra_pipeline -- --ignored"]
 async fn pipeline_on_a_real_cluster_is_exact_through_a_replay() {
     let Some(addr) = real_cluster("pipeline_on_a_real_cluster_is_exact_through_a_replay") else {
         return;
@@ -131,11 +109,11 @@ async fn pipeline_on_a_real_cluster_is_exact_through_a_replay() {
 
 #[test]
 fn schema_subcommand_prints_the_schema_for_the_flags() {
-    let out = Command::new(BIN)
-        .args(["schema", "--keyspace", "demo", "--replication", "dc1:3"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let out = support::run::run_ok(
+        dir.path(),
+        &["schema", "--keyspace", "demo", "--replication", "dc1:3"],
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("CREATE KEYSPACE IF NOT EXISTS demo\n"));
     assert!(text.contains("'class': 'NetworkTopologyStrategy', 'dc1': '3'"));

@@ -2,7 +2,10 @@
 //! shows up in Metrics, `4` opens the Lag tab, `p` pauses (the fetched count stops), `f` fetches
 //! exactly one batch, and `q` drains, exits 0 and leaves the alternate screen.
 //!
-//! Skipped, with a message, when tmux is not installed.
+//! Needs tmux (`scripts/install-deps.sh` installs it): without it the test fails under `CI=true`
+//! and says that it skipped otherwise.
+
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -116,7 +119,7 @@ fn quoted(path: &Path) -> String {
 #[test]
 fn console_shows_pauses_fetches_and_quits_cleanly() {
     if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipping console_tmux: tmux is not installed");
+        support::missing("console_tmux", "tmux");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -2,14 +2,13 @@
 //! every bad record is dead-lettered with a reason, the good ones around it are stored, and
 //! nothing crashes.
 
-use std::process::Command;
+mod support;
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
+use support::run::{run_ok, summary};
 use userstream::broker::embedded::{EmbeddedConfig, Retention};
 use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
-
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 
 fn good(i: u32) -> Value {
     json!({
@@ -83,20 +82,10 @@ fn hostile_payloads_are_dead_lettered_and_good_ones_stored() {
     });
     drop(runtime);
 
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["--headless", "--role", "process", "--drain"])
-        .env("USERSTREAM_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    let summary = summary(&run_ok(
+        dir.path(),
+        &["--headless", "--role", "process", "--drain"],
+    ));
     assert_eq!(summary["dead_lettered"], bad.len());
     assert_eq!(summary["stored"], bad.len() + 1);
     assert_eq!(summary["lag"], 0);
@@ -113,13 +102,7 @@ fn hostile_payloads_are_dead_lettered_and_good_ones_stored() {
         .unwrap();
     assert_eq!(first, "Ада");
 
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("dead-letters")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = run_ok(dir.path(), &["dead-letters"]);
     let letters: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

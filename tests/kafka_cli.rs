@@ -1,7 +1,7 @@
 //! The Kafka flags: `-X` passthrough from the command line and from the config file, and the
 //! refusals that need no broker.
 
-use std::process::Command;
+mod support;
 
 use userstream::broker::kafka::Compression;
 use userstream::cli::{BrokerKind, parse_from};
@@ -76,19 +76,10 @@ fn config_file_takes_a_property_list() {
     assert_eq!(values, ["SASL_PLAINTEXT", "x=1,y=2"]);
 }
 
+/// A run on a fresh data dir, expected to fail.
 fn userstream(args: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_userstream"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("USERSTREAM_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.arg("--data-dir")
-        .arg(dir.path())
-        .args(args)
-        .output()
-        .unwrap()
+    support::run::userstream(dir.path(), args).output().unwrap()
 }
 
 #[test]

@@ -1,42 +1,15 @@
 //! End to end: the real binary on a temp data dir, checked through `store.db` and its own tools.
 
-#[path = "support/run.rs"]
-mod run;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use run::{assert_aggregates_exact, summary};
 use rusqlite::Connection;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
-
-fn userstream(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args);
-    // The environment must not leak settings into the test.
-    for (key, _) in std::env::vars() {
-        if key.starts_with("USERSTREAM_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("USERSTREAM_LOG", "warn");
-    cmd
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> Output {
-    let out = userstream(dir, args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "userstream {args:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use support::run::{assert_aggregates_exact, run_ok, summary, userstream};
 
 fn rows(dir: &Path) -> i64 {
     let conn = Connection::open(dir.join("store.db")).unwrap();

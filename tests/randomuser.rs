@@ -4,14 +4,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::Connection;
 use serde_json::Value;
 use support::http::{FixtureServer, Response, users_handler};
-
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 
 /// Answers request `n` (from 0) with `script[n]` when it says so, else with a page of users.
 fn scripted(script: Vec<Option<Response>>) -> FixtureServer {
@@ -27,28 +24,27 @@ fn scripted(script: Vec<Option<Response>>) -> FixtureServer {
 }
 
 fn run(dir: &Path, server: &FixtureServer, extra: &[&str]) -> (Vec<Value>, String) {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args([
+    let out = support::run::userstream(
+        dir,
+        &[
             "--headless",
             "--source",
             "randomuser",
             "--api-url",
             &server.url(),
-        ])
-        .args([
-            "--rate",
-            "max",
-            "--retry-initial",
-            "10ms",
-            "--retry-max",
-            "40ms",
-        ])
-        .args(extra)
-        .env("USERSTREAM_LOG", "warn")
-        .output()
-        .unwrap();
+        ],
+    )
+    .args([
+        "--rate",
+        "max",
+        "--retry-initial",
+        "10ms",
+        "--retry-max",
+        "40ms",
+    ])
+    .args(extra)
+    .output()
+    .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
     let lines = String::from_utf8_lossy(&out.stdout)

@@ -10,8 +10,6 @@
 //!                                   Some(Response::fixture(200, "one-user.json")));
 //! ```
 
-#![allow(dead_code)]
-
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

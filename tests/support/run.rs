@@ -1,13 +1,46 @@
-//! Checks shared by the tests that spawn the real binary: its summary line and the exactness of
-//! the aggregates it stored.
-
-#![allow(dead_code)]
+//! The tests that spawn the real binary: the command (with a clean environment), its summary
+//! line, and the exactness of the aggregates it stored.
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 use rusqlite::Connection;
 use serde_json::Value;
+
+/// The binary the tests run.
+pub const BIN: &str = env!("CARGO_BIN_EXE_userstream");
+
+/// `userstream --data-dir dir args...` with no `USERSTREAM_*` setting inherited from the
+/// environment (so a developer's settings never leak into a test) and warnings-only logs.
+/// Callers add flags, `env` or `stdout` on the returned command.
+pub fn userstream(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(dir).args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("USERSTREAM_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("USERSTREAM_LOG", "warn");
+    cmd
+}
+
+/// Runs `cmd` to the end and asserts that it exited 0, showing its stderr otherwise.
+pub fn success(mut cmd: Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `userstream --data-dir dir args...` run to the end; asserts that it exited 0.
+pub fn run_ok(dir: &Path, args: &[&str]) -> Output {
+    success(userstream(dir, args))
+}
 
 /// The final `"event":"summary"` line of a headless run.
 pub fn summary(out: &Output) -> Value {
