@@ -1,5 +1,6 @@
-//! Cost of the console, in two parts (run with `cargo bench --bench console`; add `render` or
-//! `throughput` to run one part only):
+//! Cost of the console, in two parts (run with `cargo bench --features fixture --bench console`;
+//! add `render` or `throughput` to run one part only; the feature brings in the fixture states,
+//! which a release build leaves out):
 //!
 //! - **render**: microseconds to draw each tab of the typical fixture (ten minutes of history,
 //!   about 470k users in the aggregates, a full log view) at 80×24 and 200×60 on ratatui's
@@ -18,8 +19,9 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use userstream::console::app::{App, Tab};
+use userstream::console::app::App;
 use userstream::console::fixture;
+use userstream::console::tab::Tab;
 use userstream::console::theme::Theme;
 
 const FRAMES: usize = 400;

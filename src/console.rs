@@ -9,14 +9,22 @@
 //! and commits what is in flight, then restores the terminal (also restored on panic).
 
 pub mod app;
-pub mod event;
+#[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
+pub mod format;
 pub mod history;
+pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod logging;
+pub mod logs;
+pub mod rate;
 pub mod records;
+pub mod store_reader;
+pub mod tab;
 pub mod theme;
 pub mod ui;
+pub mod view;
 
 #[cfg(test)]
 mod tests;
@@ -40,7 +48,7 @@ use crate::pipeline::{Control, Pipeline, StageError};
 use crate::stats::{Stage, Stats};
 use crate::store::Store;
 use app::{Command, Finished};
-use event::Input;
+use input::Input;
 use theme::Theme;
 
 /// How often the stats are sampled (and the screen redrawn without input).
@@ -91,8 +99,8 @@ pub async fn run<S: Store>(
     let reader_stop = CancellationToken::new();
     let looped = match terminal {
         Ok(mut terminal) => {
-            let input = event::spawn_input(input_stop.clone());
-            let store_rx = event::spawn_store_reader(store, STORE_EVERY, reader_stop.clone());
+            let input = input::spawn(input_stop.clone());
+            let store_rx = store_reader::spawn(store, STORE_EVERY, reader_stop.clone());
             let app = App::new(info, Theme::from_env(), Utc::now(), handles.control.rate());
             let looped = event_loop(
                 &mut terminal,
@@ -134,7 +142,7 @@ async fn event_loop(
     mut app: App,
     h: &mut Handles,
     mut input: tokio::sync::mpsc::Receiver<Input>,
-    mut store_rx: tokio::sync::watch::Receiver<Arc<event::StoreView>>,
+    mut store_rx: tokio::sync::watch::Receiver<Arc<view::StoreView>>,
     stop_request: CancellationToken,
 ) -> anyhow::Result<()> {
     if let Ok(size) = terminal.size() {

@@ -6,59 +6,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use tui_logger::{LevelFilter, TuiWidgetEvent, TuiWidgetState};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+use tui_logger::{LevelFilter, TuiWidgetEvent};
 
-use super::event::StoreView;
+use super::format::rate_label;
 use super::history::History;
 use super::keymap::{Action, KeyMap};
+use super::layout;
+use super::logs::{LogsState, next_level};
+use super::rate::step_rate;
 use super::records::RecordsState;
+use super::tab::Tab;
 use super::theme::Theme;
+use super::view::StoreView;
 use crate::stats::{Stats, StatsSnapshot};
 
 /// How long a status message stays.
 const STATUS_FOR: TimeDelta = TimeDelta::seconds(6);
-
-/// The rates `+` and `-` step through, users per second; above the last comes "max".
-pub const RATE_STEPS: [u64; 16] = [
-    1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
-];
-
-/// The five tabs, in key order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tab {
-    Metrics,
-    Charts,
-    Records,
-    Lag,
-    Logs,
-}
-
-impl Tab {
-    /// Every tab, left to right.
-    pub const ALL: [Tab; 5] = [Tab::Metrics, Tab::Charts, Tab::Records, Tab::Lag, Tab::Logs];
-
-    /// The tab's name.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Metrics => "Metrics",
-            Tab::Charts => "Charts",
-            Tab::Records => "Records",
-            Tab::Lag => "Lag",
-            Tab::Logs => "Logs",
-        }
-    }
-
-    /// Position from 0.
-    pub fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-
-    fn offset(self, by: isize) -> Tab {
-        let n = Tab::ALL.len() as isize;
-        Tab::ALL[(self.index() as isize + by).rem_euclid(n) as usize]
-    }
-}
 
 /// What the loop must do to the pipeline or the outside world for an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,29 +58,6 @@ pub struct Status {
     pub at: DateTime<Utc>,
     pub text: String,
     pub error: bool,
-}
-
-/// The Logs tab: tui-logger's view state plus what the title shows.
-pub struct LogsState {
-    /// tui-logger's widget state (page position, display levels).
-    pub widget: TuiWidgetState,
-    /// The most verbose level shown.
-    pub level: LevelFilter,
-    /// Whether the view follows new lines (false: frozen).
-    pub follow: bool,
-    /// `strftime` format of the time column; `None` hides it (used by the snapshots).
-    pub time_format: Option<String>,
-}
-
-impl LogsState {
-    fn new(level: LevelFilter) -> LogsState {
-        LogsState {
-            widget: TuiWidgetState::new().set_default_display_level(level),
-            level,
-            follow: true,
-            time_format: Some("%H:%M:%S".to_owned()),
-        }
-    }
 }
 
 /// How the pipeline ended, when it ended on its own.
@@ -221,33 +162,14 @@ impl App {
             return self.update(Action::Quit);
         }
         if self.records.typing && self.tab == Tab::Records {
-            self.type_filter(key);
-            return None;
+            let action = self.keys.typing(&key)?;
+            return self.update(action);
         }
         let action = self.keys.action(self.tab, &key)?;
         if self.help && !matches!(action, Action::ToggleHelp | Action::Close | Action::Quit) {
             return None;
         }
         self.update(action)
-    }
-
-    fn type_filter(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {
-                self.records.filter.clear();
-                self.records.typing = false;
-            }
-            KeyCode::Enter => self.records.typing = false,
-            KeyCode::Backspace => {
-                self.records.filter.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.records.filter.push(c);
-            }
-            _ => return,
-        }
-        self.records.selected = 0;
-        self.records.refresh(&self.store);
     }
 
     /// Applies one action.
@@ -286,6 +208,23 @@ impl App {
                 return Some(Command::SetRate(rate));
             }
             Action::Close => self.close(),
+            Action::FilterType(c) => {
+                self.records.filter.push(c);
+                self.filter_changed();
+            }
+            Action::FilterDelete => {
+                self.records.filter.pop();
+                self.filter_changed();
+            }
+            Action::FilterKeep => {
+                self.records.typing = false;
+                self.filter_changed();
+            }
+            Action::FilterClear => {
+                self.records.filter.clear();
+                self.records.typing = false;
+                self.filter_changed();
+            }
             Action::LogSave => return Some(Command::SaveLog),
             Action::LogLevel => {
                 let level = next_level(self.logs.level);
@@ -307,6 +246,12 @@ impl App {
         None
     }
 
+    /// After the filter was edited: back to the first row of what now passes it.
+    fn filter_changed(&mut self) {
+        self.records.selected = 0;
+        self.records.refresh(&self.store);
+    }
+
     fn close(&mut self) {
         if self.help {
             self.help = false;
@@ -322,7 +267,7 @@ impl App {
 
     /// Rows per page of the Records table at the current terminal size.
     pub fn page(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(8)).max(1)
+        layout::records_page(self.size.1)
     }
 
     fn navigate(&mut self, action: Action) {
@@ -374,42 +319,6 @@ impl App {
             }
             _ => {}
         }
-    }
-}
-
-/// One step up or down [`RATE_STEPS`]; up from the top is "max", down from "max" the top step.
-pub fn step_rate(rate: Option<u64>, up: bool) -> Option<u64> {
-    let last = RATE_STEPS[RATE_STEPS.len() - 1];
-    match (rate, up) {
-        (None, true) => None,
-        (None, false) => Some(last),
-        (Some(r), true) => RATE_STEPS.iter().copied().find(|s| *s > r),
-        (Some(r), false) => Some(
-            RATE_STEPS
-                .iter()
-                .rev()
-                .copied()
-                .find(|s| *s < r)
-                .unwrap_or(RATE_STEPS[0]),
-        ),
-    }
-}
-
-/// `1,000 users/s` or `max`.
-pub fn rate_label(rate: Option<u64>) -> String {
-    match rate {
-        Some(r) => format!("{}/s", super::ui::thousands(r)),
-        None => "max".to_owned(),
-    }
-}
-
-fn next_level(level: LevelFilter) -> LevelFilter {
-    match level {
-        LevelFilter::Error => LevelFilter::Warn,
-        LevelFilter::Warn => LevelFilter::Info,
-        LevelFilter::Info => LevelFilter::Debug,
-        LevelFilter::Debug => LevelFilter::Trace,
-        LevelFilter::Trace | LevelFilter::Off => LevelFilter::Error,
     }
 }
 

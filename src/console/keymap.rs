@@ -1,10 +1,10 @@
 //! Every key binding of the console, as a named field with its default, and the [`Action`] it
-//! triggers. The footer and the `?` help are drawn from this map, so a binding that changes
-//! shows up in the snapshots.
+//! triggers, including the keys that edit the Records filter while it is typed. The footer and
+//! the `?` help are drawn from this map, so a binding that changes shows up in the snapshots.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::Tab;
+use super::tab::Tab;
 
 /// Something the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,14 @@ pub enum Action {
     End,
     /// Records: start typing a filter.
     Filter,
+    /// Records, while typing the filter: add this character to it.
+    FilterType(char),
+    /// Records, while typing the filter: delete its last character.
+    FilterDelete,
+    /// Records, while typing the filter: stop typing and keep it.
+    FilterKeep,
+    /// Records, while typing the filter: clear it and stop typing.
+    FilterClear,
     /// Records: sort by the next column.
     SortColumn,
     /// Records: reverse the sort order.
@@ -150,6 +158,9 @@ pub struct KeyMap {
     pub home: Key,
     pub end: Key,
     pub filter: Key,
+    pub filter_keep: Key,
+    pub filter_clear: Key,
+    pub filter_delete: Key,
     pub sort_column: Key,
     pub sort_reverse: Key,
     pub open: Key,
@@ -181,6 +192,9 @@ impl Default for KeyMap {
             home: Key::plain(KeyCode::Home),
             end: Key::plain(KeyCode::End),
             filter: Key::char('/'),
+            filter_keep: Key::plain(KeyCode::Enter),
+            filter_clear: Key::plain(KeyCode::Esc),
+            filter_delete: Key::plain(KeyCode::Backspace),
             sort_column: Key::char('o'),
             sort_reverse: Key::char('r'),
             open: Key::plain(KeyCode::Enter),
@@ -255,6 +269,34 @@ impl KeyMap {
             .filter(|(_, _, scope)| matches!(scope, Scope::Everywhere) || *scope == Scope::Tab(tab))
             .find(|(key, _, _)| key.matches(event))
             .map(|(_, action, _)| action)
+    }
+
+    /// The action `event` triggers while the Records filter is typed: the editing keys, and
+    /// any other character without Ctrl is typed into the filter.
+    pub fn typing(&self, event: &KeyEvent) -> Option<Action> {
+        let edits = [
+            (self.filter_keep, Action::FilterKeep),
+            (self.filter_clear, Action::FilterClear),
+            (self.filter_delete, Action::FilterDelete),
+        ];
+        if let Some((_, action)) = edits.iter().find(|(key, _)| key.matches(event)) {
+            return Some(*action);
+        }
+        match event.code {
+            KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::FilterType(c))
+            }
+            _ => None,
+        }
+    }
+
+    /// The editing keys the footer shows while the Records filter is typed: (key, hint).
+    pub fn typing_footer(&self) -> [(String, &'static str); 3] {
+        [
+            (self.filter_keep.label(), "keep"),
+            (self.filter_clear.label(), "clear"),
+            (self.filter_delete.label(), "delete"),
+        ]
     }
 
     /// Every binding with its description, grouped for the help overlay.

@@ -4,7 +4,7 @@
 
 use crate::model::{DeadLetter, StoredUser};
 
-use super::event::StoreView;
+use super::view::StoreView;
 
 /// A column the users can be sorted by, in the order `o` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

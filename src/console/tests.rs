@@ -7,9 +7,10 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 
-use super::app::{App, Tab};
+use super::app::App;
 use super::fixture;
 use super::keymap::Action;
+use super::tab::Tab;
 use super::theme::Theme;
 
 macro_rules! assert_view {

@@ -1,7 +1,7 @@
 //! Keys to actions to commands, without a terminal.
 
 use super::*;
-use ratatui::crossterm::event::KeyEventState;
+use ratatui::crossterm::event::{KeyCode, KeyEventState, KeyModifiers};
 
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent {
@@ -22,15 +22,6 @@ fn app() -> App {
         data_dir: PathBuf::from("."),
     };
     App::new(info, Theme::MONO, DateTime::UNIX_EPOCH, Some(1000))
-}
-
-#[test]
-fn rate_steps_reach_max_and_come_back() {
-    assert_eq!(step_rate(Some(1000), true), Some(2000));
-    assert_eq!(step_rate(Some(1500), false), Some(1000));
-    assert_eq!(step_rate(Some(100_000), true), None);
-    assert_eq!(step_rate(None, false), Some(100_000));
-    assert_eq!(step_rate(Some(1), false), Some(1));
 }
 
 #[test]

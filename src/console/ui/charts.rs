@@ -4,16 +4,15 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{
     Axis, Bar, BarChart, Block, Cell, Chart, Dataset, GraphType, Row, Table, Widget,
 };
 
-use super::{compact, duration, panel, placeholder, thousands};
+use super::widgets::{panel, placeholder, series_chart};
 use crate::console::app::App;
-use crate::console::history::Series;
+use crate::console::format::{compact, thousands};
 use crate::console::theme::Theme;
 
 /// Countries in the top list.
@@ -209,54 +208,6 @@ fn bar(value: u64, max: u64, width: u16) -> String {
         out.push(PARTS[eighths % 8]);
     }
     out
-}
-
-/// A line chart of a per-second series, newest point at the right edge ("now").
-pub fn series_chart(
-    block: Block,
-    series: &Series,
-    style: Style,
-    theme: Theme,
-    area: Rect,
-    buf: &mut Buffer,
-) {
-    let inner = block.inner(area);
-    let width = usize::from(inner.width.saturating_sub(6)).max(2) * 2;
-    let data = series.last(width);
-    if data.len() < 2 {
-        block.render(area, buf);
-        placeholder("collecting…", theme, inner, buf);
-        return;
-    }
-    let n = data.len();
-    let points: Vec<(f64, f64)> = data
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (i as f64 - (n - 1) as f64, *v as f64))
-        .collect();
-    let max = data.iter().copied().max().unwrap_or(0).max(1);
-    let span = chrono::TimeDelta::seconds((n - 1) as i64);
-    Chart::new(vec![
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(style)
-            .data(&points),
-    ])
-    .block(block)
-    .x_axis(
-        Axis::default()
-            .style(theme.dim())
-            .bounds([-((n - 1) as f64), 0.0])
-            .labels([format!("-{}", duration(span)), "now".to_owned()]),
-    )
-    .y_axis(
-        Axis::default()
-            .style(theme.dim())
-            .bounds([0.0, max as f64])
-            .labels(["0".to_owned(), compact(max)]),
-    )
-    .render(area, buf);
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-use super::panel;
-use crate::console::app::{App, Tab};
+use super::widgets::panel;
+use crate::console::app::App;
 use crate::console::keymap::{HelpRow, Scope};
+use crate::console::tab::Tab;
 
 /// The help overlay, drawn over the whole frame.
 pub struct HelpOverlay<'a>(pub &'a App);

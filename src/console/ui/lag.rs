@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
-use super::charts::series_chart;
-use super::{duration, panel, placeholder, rate, thousands};
+use super::widgets::{panel, placeholder, series_chart};
 use crate::console::app::App;
+use crate::console::format::{duration, rate, thousands};
 use crate::console::history::Drain;
 use crate::stats::Stage;
 

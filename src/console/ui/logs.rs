@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 use tui_logger::{TuiLoggerLevelOutput, TuiLoggerWidget};
 
-use super::panel;
+use super::widgets::panel;
 use crate::console::app::App;
 
 /// The Logs tab.

@@ -7,8 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, RenderDirection, Row, Sparkline, Table, Widget};
 
-use super::{ago, panel, rate, thousands, until};
+use super::widgets::panel;
 use crate::console::app::App;
+use crate::console::format::{ago, rate, thousands, until};
 use crate::console::history::Series;
 use crate::stats::{Stage, StageState};
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{
     Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
-use super::{panel, placeholder};
+use super::widgets::{panel, placeholder};
 use crate::console::app::App;
 use crate::console::records::{SortColumn, full_name, mask_email, mask_phone};
 use crate::console::theme::Theme;
