@@ -10,6 +10,7 @@ pub mod cli;
 pub mod console;
 pub mod datadir;
 pub mod headless;
+pub mod inspect;
 pub mod model;
 pub mod pipeline;
 pub mod runner;

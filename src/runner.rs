@@ -33,8 +33,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let data_dir = DataDir::open(&cli.data_dir)?;
     match cli.command {
-        Some(Command::Lag { json }) => lag(&data_dir, &cli.run, json).await,
-        Some(Command::DeadLetters { limit }) => dead_letters(&data_dir, &cli.run, limit).await,
+        Some(Command::Lag { json }) => {
+            crate::inspect::lag(&open_broker(&data_dir, &cli.run).await?, json).await
+        }
+        Some(Command::DeadLetters { limit }) => {
+            crate::inspect::dead_letters(&open_broker(&data_dir, &cli.run).await?, limit).await
+        }
         Some(Command::Schema) => Ok(()),
         None => pipeline(&data_dir, cli.run).await,
     }
@@ -232,41 +236,4 @@ fn spawn_signal_handler(shutdown: CancellationToken) {
         }
         shutdown.cancel();
     });
-}
-
-async fn lag(dir: &DataDir, args: &RunArgs, json: bool) -> anyhow::Result<()> {
-    let broker = open_broker(dir, args).await?;
-    let lag = broker.lag().await?;
-    if json {
-        for p in &lag {
-            println!("{}", serde_json::to_string(p)?);
-        }
-    } else {
-        println!(
-            "{:>9} {:>12} {:>14} {:>10}",
-            "partition", "committed", "high_watermark", "lag"
-        );
-        for p in &lag {
-            println!(
-                "{:>9} {:>12} {:>14} {:>10}",
-                p.partition, p.committed, p.high_watermark, p.lag
-            );
-        }
-        println!(
-            "{:>9} {:>12} {:>14} {:>10}",
-            "total",
-            "",
-            "",
-            lag.iter().map(|p| p.lag).sum::<u64>()
-        );
-    }
-    Ok(())
-}
-
-async fn dead_letters(dir: &DataDir, args: &RunArgs, limit: usize) -> anyhow::Result<()> {
-    let broker = open_broker(dir, args).await?;
-    for letter in broker.read_dead_letters(limit).await? {
-        println!("{}", serde_json::to_string(&letter)?);
-    }
-    Ok(())
 }

@@ -1,0 +1,94 @@
+//! The subcommands that print what the broker holds and exit: `userstream lag` (per partition
+//! committed offset, high watermark and lag, as a table or JSON lines) and
+//! `userstream dead-letters` (JSON lines). The pipeline never runs here.
+
+use crate::broker::Broker;
+use crate::stats::PartitionLag;
+
+/// `userstream lag [--json]`.
+pub async fn lag<B: Broker>(broker: &B, json: bool) -> anyhow::Result<()> {
+    let lag = broker.lag().await?;
+    let text = if json {
+        json_lines(&lag)?
+    } else {
+        lag_table(&lag)
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// `userstream dead-letters [--limit N]`: the oldest `limit` dead letters, one JSON per line.
+pub async fn dead_letters<B: Broker>(broker: &B, limit: usize) -> anyhow::Result<()> {
+    print!("{}", json_lines(&broker.read_dead_letters(limit).await?)?);
+    Ok(())
+}
+
+/// One JSON object per line.
+fn json_lines<T: serde::Serialize>(items: &[T]) -> serde_json::Result<String> {
+    let mut out = String::new();
+    for item in items {
+        out.push_str(&serde_json::to_string(item)?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The lag as a right-aligned table with a total line.
+fn lag_table(lag: &[PartitionLag]) -> String {
+    let row = |cells: [String; 4]| {
+        let [a, b, c, d] = cells;
+        format!("{a:>9} {b:>12} {c:>14} {d:>10}\n")
+    };
+    let mut out = row(["partition", "committed", "high_watermark", "lag"].map(String::from));
+    for p in lag {
+        out.push_str(&row([
+            p.partition.to_string(),
+            p.committed.to_string(),
+            p.high_watermark.to_string(),
+            p.lag.to_string(),
+        ]));
+    }
+    let total = lag.iter().map(|p| p.lag).sum::<u64>();
+    out.push_str(&row([
+        "total".into(),
+        String::new(),
+        String::new(),
+        total.to_string(),
+    ]));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partition(partition: u32, committed: u64, high_watermark: u64) -> PartitionLag {
+        PartitionLag {
+            partition,
+            committed,
+            high_watermark,
+            lag: high_watermark - committed,
+        }
+    }
+
+    #[test]
+    fn the_lag_table_lines_up_and_totals() {
+        let table = lag_table(&[partition(0, 10, 15), partition(1, 7, 7)]);
+        let want = "\
+partition    committed high_watermark        lag
+        0           10             15          5
+        1            7              7          0
+    total                                      5
+";
+        assert_eq!(table, want);
+    }
+
+    #[test]
+    fn json_lines_are_one_object_per_line() {
+        let text = json_lines(&[partition(2, 1, 3)]).unwrap();
+        assert_eq!(
+            text,
+            "{\"partition\":2,\"committed\":1,\"high_watermark\":3,\"lag\":2}\n"
+        );
+    }
+}
