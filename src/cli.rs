@@ -247,6 +247,13 @@ pub struct RunArgs {
     /// Timeout of one API request.
     #[arg(long, env = "USERSTREAM_HTTP_TIMEOUT", value_parser = duration, default_value = "10s")]
     pub http_timeout: Duration,
+    /// Serve Prometheus `/metrics`, `/healthz` and `/ready` on this `HOST:PORT` (off when unset).
+    #[arg(long, env = "USERSTREAM_METRICS_ADDR", value_parser = crate::metrics::parse_addr)]
+    pub metrics_addr: Option<String>,
+    /// After the pipeline stopped, keep `/metrics` up until one scrape has read the final
+    /// numbers, at most this long.
+    #[arg(long, env = "USERSTREAM_METRICS_LINGER", value_parser = duration, default_value = "0s")]
+    pub metrics_linger: Duration,
     /// Log filter (tracing `EnvFilter` syntax, e.g. `info`, `userstream=debug`).
     #[arg(long, env = "USERSTREAM_LOG", default_value = "info")]
     pub log: String,

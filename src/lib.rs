@@ -11,6 +11,7 @@ pub mod console;
 pub mod datadir;
 pub mod headless;
 pub mod inspect;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod runner;

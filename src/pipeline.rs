@@ -7,6 +7,7 @@
 //! `--duration`), process keeps going until the lag is zero, then stops.
 
 pub mod ingest;
+pub mod measured;
 pub mod process;
 pub mod transform;
 
@@ -133,6 +134,9 @@ impl Pipeline {
         control: Arc<Control>,
     ) -> Pipeline {
         let stats = Arc::new(Stats::default());
+        let source = measured::Measured::new(source, stats.clone());
+        let broker = measured::Measured::new(broker, stats.clone());
+        let store = measured::Measured::new(store, stats.clone());
         let shutdown = CancellationToken::new();
         // Cancelled when ingest is over (or never runs): process then drains and stops.
         let ingest_over = CancellationToken::new();

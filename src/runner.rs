@@ -155,9 +155,17 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default(),
     });
+    let metrics = match &args.metrics_addr {
+        Some(addr) => Some(crate::metrics::bind(addr).await?),
+        None => None,
+    };
     let started = Instant::now();
     let pipeline = Pipeline::start(config, source, broker.clone(), store.clone(), control);
     spawn_retention(&broker, pipeline.shutdown.clone());
+    let metrics = metrics.map(|m| {
+        let build = crate::metrics::BuildInfo::of(&args);
+        m.serve(pipeline.stats.clone(), broker.clone(), store.clone(), build)
+    });
 
     let stats = pipeline.stats.clone();
     let (result, finished_at) = match console_info {
@@ -188,6 +196,9 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
     }
     let error = result.as_ref().err().map(ToString::to_string);
     headless::summary(&stats, finished_at - started, error.as_deref());
+    if let Some(metrics) = metrics {
+        metrics.finish(args.metrics_linger).await;
+    }
     result.context("the pipeline stopped")
 }
 

@@ -10,6 +10,7 @@ use std::future::Future;
 use thiserror::Error;
 
 use crate::model::RawUser;
+use crate::stats::FetchErrorKind;
 
 pub use randomuser::RandomUserSource;
 pub use synthetic::SyntheticSource;
@@ -50,6 +51,18 @@ impl SourceError {
             SourceError::RateLimited(_) => Some(429),
             SourceError::Status { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// The kind the metrics count this failure under.
+    pub fn kind(&self) -> FetchErrorKind {
+        match self {
+            SourceError::RateLimited(_) => FetchErrorKind::RateLimited,
+            SourceError::Status { .. } => FetchErrorKind::Status,
+            SourceError::Api(_) => FetchErrorKind::Api,
+            SourceError::Empty => FetchErrorKind::Empty,
+            SourceError::Decode(_) => FetchErrorKind::Decode,
+            SourceError::Transport(_) => FetchErrorKind::Transport,
         }
     }
 }

@@ -64,6 +64,17 @@ pub enum StageState {
 }
 
 impl StageState {
+    /// Every state, in the order of their numbers.
+    pub const ALL: [StageState; 7] = [
+        StageState::Idle,
+        StageState::Ok,
+        StageState::Paused,
+        StageState::Backoff,
+        StageState::CircuitOpen,
+        StageState::Error,
+        StageState::Done,
+    ];
+
     fn from_u8(v: u8) -> StageState {
         match v {
             1 => StageState::Ok,
@@ -86,6 +97,47 @@ impl StageState {
             StageState::CircuitOpen => "circuit_open",
             StageState::Error => "error",
             StageState::Done => "done",
+        }
+    }
+}
+
+/// Why a fetch failed, as the metrics count it (`userstream_fetch_errors_total{kind}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchErrorKind {
+    /// HTTP 429.
+    RateLimited,
+    /// Another non-success HTTP status.
+    Status,
+    /// A `{"error": ...}` body.
+    Api,
+    /// HTTP 200 without results.
+    Empty,
+    /// A body that is not the expected JSON.
+    Decode,
+    /// Connection refused, reset or timed out.
+    Transport,
+}
+
+impl FetchErrorKind {
+    /// Every kind, in the order of the counters.
+    pub const ALL: [FetchErrorKind; 6] = [
+        FetchErrorKind::RateLimited,
+        FetchErrorKind::Status,
+        FetchErrorKind::Api,
+        FetchErrorKind::Empty,
+        FetchErrorKind::Decode,
+        FetchErrorKind::Transport,
+    ];
+
+    /// The `kind` label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchErrorKind::RateLimited => "rate_limited",
+            FetchErrorKind::Status => "http_status",
+            FetchErrorKind::Api => "api_error",
+            FetchErrorKind::Empty => "empty",
+            FetchErrorKind::Decode => "decode",
+            FetchErrorKind::Transport => "transport",
         }
     }
 }
@@ -189,12 +241,26 @@ pub struct Stats {
     lag: Mutex<Vec<PartitionLag>>,
     /// Whether ingest is paused (set by the console, read by ingest).
     pub paused: AtomicBool,
+    fetch_errors: [AtomicU64; FetchErrorKind::ALL.len()],
+    /// Users per successful fetch.
+    pub fetch_batch: Histogram,
+    /// Records (rows and dead letters) per store write.
+    pub store_batch: Histogram,
+    /// Each store write attempt, microseconds.
+    pub store_write: Histogram,
+    /// Each offset commit attempt, microseconds.
+    pub commit: Histogram,
 }
 
 impl Stats {
     /// The counters of one stage.
     pub fn stage(&self, stage: Stage) -> &StageStats {
         &self.stages[stage as usize]
+    }
+
+    /// The API health as last set by ingest.
+    pub fn api(&self) -> ApiHealth {
+        self.api.lock().map(|a| a.clone()).unwrap_or_default()
     }
 
     /// Replaces the API health.
@@ -209,6 +275,21 @@ impl Stats {
         if let Ok(mut l) = self.lag.lock() {
             *l = lag;
         }
+    }
+
+    /// Counts one failed fetch of `kind`.
+    pub fn fetch_error(&self, kind: FetchErrorKind) {
+        self.fetch_errors[kind as usize].fetch_add(1, Relaxed);
+    }
+
+    /// Failed fetches of `kind` so far.
+    pub fn fetch_errors(&self, kind: FetchErrorKind) -> u64 {
+        self.fetch_errors[kind as usize].load(Relaxed)
+    }
+
+    /// The per-partition lag as last sampled.
+    pub fn lag(&self) -> Vec<PartitionLag> {
+        self.lag.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// Total lag over the partitions as last sampled.
@@ -227,8 +308,8 @@ impl Stats {
             duplicates: self.duplicates.load(Relaxed),
             dead_lettered: self.dead_lettered.load(Relaxed),
             latency: self.latency.summary(),
-            api: self.api.lock().map(|a| a.clone()).unwrap_or_default(),
-            lag: self.lag.lock().map(|l| l.clone()).unwrap_or_default(),
+            api: self.api(),
+            lag: self.lag(),
             paused: self.paused.load(Relaxed),
         }
     }
@@ -272,8 +353,17 @@ impl StatsSnapshot {
 
 /// Resident set size high-water mark of this process in bytes, where the OS tells it.
 pub fn peak_rss_bytes() -> Option<u64> {
+    proc_status_bytes("VmHWM:")
+}
+
+/// Resident set size of this process now, in bytes, where the OS tells it.
+pub fn rss_bytes() -> Option<u64> {
+    proc_status_bytes("VmRSS:")
+}
+
+fn proc_status_bytes(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
@@ -305,5 +395,24 @@ mod tests {
     #[test]
     fn peak_rss_is_read_on_linux() {
         assert!(peak_rss_bytes().unwrap() > 0);
+        assert!(rss_bytes().unwrap() <= peak_rss_bytes().unwrap());
+    }
+
+    #[test]
+    fn states_round_trip_through_their_numbers() {
+        for state in StageState::ALL {
+            assert_eq!(StageState::from_u8(state as u8), state);
+        }
+    }
+
+    #[test]
+    fn fetch_errors_count_per_kind() {
+        let stats = Stats::default();
+        stats.fetch_error(FetchErrorKind::RateLimited);
+        stats.fetch_error(FetchErrorKind::RateLimited);
+        stats.fetch_error(FetchErrorKind::Transport);
+        assert_eq!(stats.fetch_errors(FetchErrorKind::RateLimited), 2);
+        assert_eq!(stats.fetch_errors(FetchErrorKind::Transport), 1);
+        assert_eq!(stats.fetch_errors(FetchErrorKind::Empty), 0);
     }
 }

@@ -69,3 +69,22 @@ fn subcommands_parse() {
         Some(Command::DeadLetters { limit: 5 })
     ));
 }
+
+#[test]
+fn metrics_address_comes_from_a_flag_or_the_config_file() {
+    assert_eq!(parse_from(args(&[])).unwrap().run.metrics_addr, None);
+    let cli = parse_from(args(&["--metrics-addr", "0.0.0.0:9898"])).unwrap();
+    assert_eq!(cli.run.metrics_addr.as_deref(), Some("0.0.0.0:9898"));
+    let err = parse_from(args(&["--metrics-addr", "9898"])).err().unwrap();
+    assert!(err.to_string().contains("not HOST:PORT"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userstream.toml");
+    std::fs::write(
+        &path,
+        "metrics-addr = \"127.0.0.1:9000\"\nmetrics-linger = \"3s\"\n",
+    )
+    .unwrap();
+    let cli = parse_from(args(&["--config", path.to_str().unwrap()])).unwrap();
+    assert_eq!(cli.run.metrics_addr.as_deref(), Some("127.0.0.1:9000"));
+    assert_eq!(cli.run.metrics_linger, Duration::from_secs(3));
+}

@@ -1,5 +1,7 @@
-//! A lock-free latency histogram: log-linear buckets of atomics, 16 per power of two (about 6 %
-//! relative error), so recording is one `fetch_add` and reading never blocks a writer.
+//! A lock-free histogram: log-linear buckets of atomics, 16 per power of two (about 6 % relative
+//! error), so recording is a few `fetch_add`s and reading never blocks a writer. It holds
+//! latencies in microseconds and batch sizes in records; [`Histogram::export`] folds it into the
+//! fixed bucket bounds a Prometheus histogram has.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -19,12 +21,24 @@ pub struct LatencySummary {
     pub count: u64,
 }
 
-/// A histogram of microsecond values.
+/// A histogram of whole-number values (microseconds, records).
 #[derive(Debug)]
 pub struct Histogram {
     buckets: Box<[AtomicU64]>,
     max: AtomicU64,
     count: AtomicU64,
+    sum: AtomicU64,
+}
+
+/// A [`Histogram`] folded into fixed bounds, as a Prometheus histogram is exposed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exported {
+    /// Per bound, the values above the previous bound and up to this one (not cumulative).
+    pub buckets: Vec<u64>,
+    /// Every value recorded, including those above the last bound.
+    pub count: u64,
+    /// The sum of the values.
+    pub sum: u64,
 }
 
 impl Default for Histogram {
@@ -33,6 +47,7 @@ impl Default for Histogram {
             buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
             max: AtomicU64::new(0),
             count: AtomicU64::new(0),
+            sum: AtomicU64::new(0),
         }
     }
 }
@@ -61,11 +76,36 @@ fn value_of(idx: usize) -> u64 {
 }
 
 impl Histogram {
-    /// Records one value in microseconds.
-    pub fn record(&self, micros: u64) {
-        self.buckets[bucket_of(micros)].fetch_add(1, Relaxed);
-        self.max.fetch_max(micros, Relaxed);
+    /// Records one value (microseconds for a latency).
+    pub fn record(&self, value: u64) {
+        self.buckets[bucket_of(value)].fetch_add(1, Relaxed);
+        self.max.fetch_max(value, Relaxed);
         self.count.fetch_add(1, Relaxed);
+        self.sum.fetch_add(value, Relaxed);
+    }
+
+    /// Folds the buckets into `bounds` (ascending, in the recorded unit): each bucket counts
+    /// under the first bound at or above the value it stands for, so a value near a bound may
+    /// land one bound off (within the 6 % of a bucket).
+    pub fn export(&self, bounds: &[u64]) -> Exported {
+        let mut buckets = vec![0; bounds.len()];
+        let mut count = 0;
+        for (idx, b) in self.buckets.iter().enumerate() {
+            let n = b.load(Relaxed);
+            if n == 0 {
+                continue;
+            }
+            count += n;
+            let value = value_of(idx);
+            if let Some(slot) = bounds.iter().position(|&bound| value <= bound) {
+                buckets[slot] += n;
+            }
+        }
+        Exported {
+            buckets,
+            count,
+            sum: self.sum.load(Relaxed),
+        }
     }
 
     /// The value below which `q` (0..=1) of the recorded values fall, in microseconds.
@@ -130,6 +170,27 @@ mod tests {
         let s = h.summary();
         assert_eq!(s.max, 100.0);
         assert_eq!(s.count, 10_000);
+    }
+
+    #[test]
+    fn export_folds_buckets_into_bounds() {
+        let h = Histogram::default();
+        for v in [1, 2, 3, 10, 15, 400, 1_000_000] {
+            h.record(v);
+        }
+        let e = h.export(&[2, 15, 1000]);
+        // Values below 16 have exact buckets; 400 is under 1000; 1,000,000 is above every bound.
+        assert_eq!(e.buckets, vec![2, 3, 1]);
+        assert_eq!(e.count, 7);
+        assert_eq!(e.sum, 1_000_431);
+        assert_eq!(
+            Histogram::default().export(&[1]),
+            Exported {
+                buckets: vec![0],
+                count: 0,
+                sum: 0
+            }
+        );
     }
 
     #[test]
