@@ -143,6 +143,10 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
         "Starting pipeline."
     );
     let control = Arc::new(Control::new(args.effective_rate()));
+    let metrics = match &args.metrics_addr {
+        Some(addr) => Some(crate::metrics::bind(addr).await?),
+        None => None,
+    };
     let console_info = crate::console::wanted(&args).then(|| crate::console::RunInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         source: crate::source::Source::name(&source).to_owned(),
@@ -154,11 +158,8 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default(),
+        metrics_addr: metrics.as_ref().map(|m| m.addr().to_string()),
     });
-    let metrics = match &args.metrics_addr {
-        Some(addr) => Some(crate::metrics::bind(addr).await?),
-        None => None,
-    };
     let started = Instant::now();
     let pipeline = Pipeline::start(config, source, broker.clone(), store.clone(), control);
     spawn_retention(&broker, pipeline.shutdown.clone());

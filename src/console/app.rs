@@ -50,6 +50,8 @@ pub struct RunInfo {
     pub batch_size: usize,
     /// Where `s` saves the log.
     pub data_dir: PathBuf,
+    /// The address `/metrics` is served on, when `--metrics-addr` is set.
+    pub metrics_addr: Option<String>,
 }
 
 /// A message in the status line.

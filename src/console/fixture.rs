@@ -36,6 +36,7 @@ pub fn info() -> RunInfo {
         store: "sqlite data/store.db".to_owned(),
         batch_size: 100,
         data_dir: PathBuf::from("data"),
+        metrics_addr: None,
     }
 }
 

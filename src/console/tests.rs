@@ -123,6 +123,15 @@ fn help_overlay_and_too_small_notice() {
     assert_view!("too_small_short", view(&app, 80, 15));
 }
 
+#[test]
+fn the_metrics_address_shows_in_the_header_and_the_help() {
+    let mut app = fixture::typical(Theme::COLOR);
+    app.info.metrics_addr = Some("127.0.0.1:9898".to_owned());
+    assert_view!("metrics_endpoint_header", view(&app, 120, 30));
+    app.update(Action::ToggleHelp);
+    assert_view!("help_metrics_endpoint", view(&app, 80, 24));
+}
+
 /// Every Logs view in one test: tui-logger's buffer is global to the process.
 #[test]
 fn logs_tab_in_every_state() {

@@ -114,7 +114,8 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     right.render(right_area, buf);
 }
 
-/// Name and version, then source → broker → store in the longest form that fits `width`.
+/// Name and version, then source → broker → store in the longest form that fits `width`, and the
+/// metrics address when it is on and fits.
 fn left_header(app: &App, width: u16) -> Line<'_> {
     let t = app.theme;
     let info = &app.info;
@@ -138,9 +139,17 @@ fn left_header(app: &App, width: u16) -> Line<'_> {
     ];
     let name = Span::styled(format!(" userstream {} ", info.version), t.title());
     let room = usize::from(width).saturating_sub(name.width() + 2);
-    let chain = forms
-        .iter()
-        .find(|f| f.iter().map(|p| p.chars().count()).sum::<usize>() + 6 <= room);
+    let fits = |room: usize| {
+        forms
+            .iter()
+            .find(|f| f.iter().map(|p| p.chars().count()).sum::<usize>() + 6 <= room)
+    };
+    // The metrics address comes after the chain when both fit, the chain shortened if need be.
+    let metrics = info.metrics_addr.as_ref().map(|a| format!("metrics {a}"));
+    let with_metrics = metrics
+        .as_ref()
+        .and_then(|m| fits(room.saturating_sub(m.chars().count() + 3)).map(|c| (c, m)));
+    let chain = with_metrics.map(|(c, _)| c).or_else(|| fits(room));
     let mut spans = vec![name];
     if let Some([source, broker, store]) = chain {
         spans.push(Span::styled("│ ", t.dim()));
@@ -149,6 +158,10 @@ fn left_header(app: &App, width: u16) -> Line<'_> {
         spans.push(Span::raw(broker.clone()));
         spans.push(Span::styled(" → ", t.dim()));
         spans.push(Span::raw(store.clone()));
+    }
+    if let Some((_, metrics)) = with_metrics {
+        spans.push(Span::styled(" │ ", t.dim()));
+        spans.push(Span::raw(metrics.clone()));
     }
     Line::from(spans)
 }

@@ -20,6 +20,7 @@ fn app() -> App {
         store: "db".into(),
         batch_size: 25,
         data_dir: PathBuf::from("."),
+        metrics_addr: None,
     };
     App::new(info, Theme::MONO, DateTime::UNIX_EPOCH, Some(1000))
 }

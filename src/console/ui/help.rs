@@ -58,14 +58,20 @@ impl Widget for HelpOverlay<'_> {
             ],
         );
         let info = &app.info;
-        let run_line = Line::from(vec![
+        let mut run_spans = vec![
             Span::styled("source ", t.dim()),
             Span::raw(format!("{} · ", info.source)),
             Span::styled("broker ", t.dim()),
             Span::raw(format!("{} · ", info.broker)),
             Span::styled("store ", t.dim()),
             Span::raw(info.store.as_str()),
-        ]);
+        ];
+        if let Some(addr) = &info.metrics_addr {
+            run_spans.push(Span::raw(" · "));
+            run_spans.push(Span::styled("metrics ", t.dim()));
+            run_spans.push(Span::raw(format!("http://{addr}/metrics")));
+        }
+        let run_line = Line::from(run_spans);
         // Wrapping breaks at spaces, so allow one line more than the width alone needs.
         let inner_width = usize::from(width.saturating_sub(2)).max(1);
         let run_height = (run_line.width().div_ceil(inner_width) + 1).min(3) as u16;
