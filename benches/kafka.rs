@@ -127,7 +127,7 @@ async fn main() {
     let embedded = EmbeddedBroker::open(
         dir.path(),
         EmbeddedConfig {
-            topic: "users_created".into(),
+            topic: userstream::broker::DEFAULT_TOPIC.into(),
             group: "bench".into(),
             partitions: Some(3),
             retention: Retention::default(),

@@ -25,6 +25,10 @@ pub use kafka::KafkaBroker;
 
 /// Default name of the topic users are published to.
 pub const DEFAULT_TOPIC: &str = "users_created";
+/// Default consumer group of the processors.
+pub const DEFAULT_GROUP: &str = "userstream";
+/// Partitions of a topic (or embedded log) created without `--partitions`.
+pub const DEFAULT_PARTITIONS: u32 = 3;
 
 /// Name of the dead-letter topic of `topic`.
 pub fn dlq_topic(topic: &str) -> String {

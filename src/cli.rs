@@ -12,9 +12,14 @@ use clap::{
     ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
 };
 
-use crate::broker::kafka::{Compression, KafkaProperty};
-use crate::pipeline::Role;
-use crate::util::parse_duration;
+use crate::broker::embedded::DEFAULT_RETENTION_AGE;
+use crate::broker::kafka::{Compression, KafkaConfig, KafkaProperty};
+use crate::broker::{DEFAULT_GROUP, DEFAULT_TOPIC};
+use crate::pipeline::{PipelineConfig, RetryPolicy, Role};
+use crate::source::{
+    FETCHES_PER_SECOND, MAX_RATE_BATCH, RANDOMUSER_LIMITS, SYNTHETIC_LIMITS, SourceLimits,
+};
+use crate::util::{format_duration, parse_duration};
 
 pub mod cassandra;
 pub use cassandra::CassandraArgs;
@@ -67,6 +72,16 @@ pub enum SourceKind {
     Synthetic,
     /// The randomuser.me API (or `--api-url`).
     Randomuser,
+}
+
+impl SourceKind {
+    /// What this source allows and starts with.
+    pub fn limits(self) -> SourceLimits {
+        match self {
+            SourceKind::Synthetic => SYNTHETIC_LIMITS,
+            SourceKind::Randomuser => RANDOMUSER_LIMITS,
+        }
+    }
 }
 
 /// Which topic backend.
@@ -175,10 +190,11 @@ pub struct RunArgs {
     )]
     pub broker: BrokerKind,
     /// Kafka bootstrap servers, comma-separated `host:port`.
-    #[arg(long, env = "USERSTREAM_BROKERS", default_value = "127.0.0.1:9092")]
+    #[arg(long, env = "USERSTREAM_BROKERS", default_value_t = KafkaConfig::default().brokers)]
     pub brokers: String,
     /// Kafka: replicas of a topic created at start.
-    #[arg(long, env = "USERSTREAM_REPLICATION_FACTOR", default_value_t = 1,
+    #[arg(long, env = "USERSTREAM_REPLICATION_FACTOR",
+          default_value_t = KafkaConfig::default().replication_factor,
           value_parser = clap::value_parser!(i32).range(1..))]
     pub replication_factor: i32,
     /// Kafka: compression of produced batches.
@@ -186,7 +202,7 @@ pub struct RunArgs {
         long,
         value_enum,
         env = "USERSTREAM_COMPRESSION",
-        default_value = "lz4"
+        default_value_t = KafkaConfig::default().compression
     )]
     pub compression: Compression,
     /// Kafka: a librdkafka property `key=value`, repeatable (as kcat's `-X`).
@@ -196,16 +212,17 @@ pub struct RunArgs {
     #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded")]
     pub store: StoreKind,
     /// Topic users are published to.
-    #[arg(long, env = "USERSTREAM_TOPIC", default_value = "users_created")]
+    #[arg(long, env = "USERSTREAM_TOPIC", default_value = DEFAULT_TOPIC)]
     pub topic: String,
     /// Consumer group.
-    #[arg(long, env = "USERSTREAM_GROUP", default_value = "userstream")]
+    #[arg(long, env = "USERSTREAM_GROUP", default_value = DEFAULT_GROUP)]
     pub group: String,
     /// Partitions of a new topic [default: 3].
     #[arg(long, env = "USERSTREAM_PARTITIONS")]
     pub partitions: Option<u32>,
     /// Embedded log: delete records older than this.
-    #[arg(long, env = "USERSTREAM_RETENTION_AGE", value_parser = duration, default_value = "7d")]
+    #[arg(long, env = "USERSTREAM_RETENTION_AGE", value_parser = duration,
+          default_value = format_duration(DEFAULT_RETENTION_AGE))]
     pub retention_age: Duration,
     /// Embedded log: keep at most this many payload bytes per partition (e.g. 2GB).
     #[arg(long, env = "USERSTREAM_RETENTION_BYTES", value_parser = byte_size)]
@@ -226,23 +243,29 @@ pub struct RunArgs {
     #[arg(long, env = "USERSTREAM_STATUS_INTERVAL", value_parser = duration, default_value = "5s")]
     pub status_interval: Duration,
     /// Most records per store write.
-    #[arg(long, env = "USERSTREAM_POLL_MAX", value_parser = positive, default_value = "8000")]
+    #[arg(long, env = "USERSTREAM_POLL_MAX", value_parser = positive,
+          default_value_t = PipelineConfig::default().poll_max)]
     pub poll_max: usize,
     /// With `--role all`: most records fetched but not yet stored before ingest waits (0 = no
     /// limit).
-    #[arg(long, env = "USERSTREAM_MAX_LEAD", default_value_t = 40_000)]
+    #[arg(long, env = "USERSTREAM_MAX_LEAD",
+          default_value_t = PipelineConfig::default().max_lead.unwrap_or(0))]
     pub max_lead: u64,
     /// First retry delay; doubles per failure, with jitter.
-    #[arg(long, env = "USERSTREAM_RETRY_INITIAL", value_parser = duration, default_value = "500ms")]
+    #[arg(long, env = "USERSTREAM_RETRY_INITIAL", value_parser = duration,
+          default_value = format_duration(RetryPolicy::default().initial))]
     pub retry_initial: Duration,
     /// Longest retry delay.
-    #[arg(long, env = "USERSTREAM_RETRY_MAX", value_parser = duration, default_value = "30s")]
+    #[arg(long, env = "USERSTREAM_RETRY_MAX", value_parser = duration,
+          default_value = format_duration(RetryPolicy::default().max))]
     pub retry_max: Duration,
     /// Consecutive source failures that open the circuit.
-    #[arg(long, env = "USERSTREAM_CIRCUIT_THRESHOLD", default_value_t = 5)]
+    #[arg(long, env = "USERSTREAM_CIRCUIT_THRESHOLD",
+          default_value_t = RetryPolicy::default().circuit_threshold)]
     pub circuit_threshold: u32,
     /// How long an open circuit waits before a trial request.
-    #[arg(long, env = "USERSTREAM_CIRCUIT_COOLDOWN", value_parser = duration, default_value = "30s")]
+    #[arg(long, env = "USERSTREAM_CIRCUIT_COOLDOWN", value_parser = duration,
+          default_value = format_duration(RetryPolicy::default().circuit_cooldown))]
     pub circuit_cooldown: Duration,
     /// Timeout of one API request.
     #[arg(long, env = "USERSTREAM_HTTP_TIMEOUT", value_parser = duration, default_value = "10s")]
@@ -264,26 +287,23 @@ pub struct RunArgs {
 impl RunArgs {
     /// The effective rate: the flag, or the source's safe default.
     pub fn effective_rate(&self) -> Option<u64> {
-        match (self.rate, self.source) {
-            (Some(Rate(r)), _) => r,
-            // 50/s is 15,000 users per 5 minutes, under the API's 20,000 limit.
-            (None, SourceKind::Randomuser) => Some(50),
-            (None, SourceKind::Synthetic) => Some(1000),
+        match self.rate {
+            Some(Rate(r)) => r,
+            None => Some(self.source.limits().default_rate),
         }
     }
 
-    /// The effective batch size: the flag, or 25 ms of the rate.
+    /// The effective batch size: the flag (capped by the source), the source's default, or
+    /// what [`FETCHES_PER_SECOND`] fetches of the rate need.
     pub fn effective_batch_size(&self) -> usize {
-        let cap = match self.source {
-            SourceKind::Randomuser => 5000,
-            SourceKind::Synthetic => 100_000,
-        };
-        match (self.batch_size, self.effective_rate(), self.source) {
-            (Some(n), _, _) => n.min(cap),
-            (None, _, SourceKind::Randomuser) => 100,
-            // 40 fetches a second: small batches keep fetch-to-stored latency low.
-            (None, Some(rate), _) => (rate as usize / 40).clamp(1, 1000),
-            (None, None, _) => 1000,
+        let limits = self.source.limits();
+        match (self.batch_size, limits.default_batch, self.effective_rate()) {
+            (Some(n), _, _) => n.min(limits.max_batch),
+            (None, Some(n), _) => n,
+            (None, None, Some(rate)) => {
+                ((rate / FETCHES_PER_SECOND) as usize).clamp(1, MAX_RATE_BATCH)
+            }
+            (None, None, None) => MAX_RATE_BATCH,
         }
     }
 
@@ -295,9 +315,10 @@ impl RunArgs {
         if self.role == Role::Process && self.max_records.is_some() {
             bail!("--max-records limits fetching, which --role process does not do");
         }
-        if self.source == SourceKind::Randomuser && self.batch_size.is_some_and(|b| b > 5000) {
+        let max_batch = RANDOMUSER_LIMITS.max_batch;
+        if self.source == SourceKind::Randomuser && self.batch_size.is_some_and(|b| b > max_batch) {
             bail!(
-                "--batch-size {} is above the API's 5000 users per request",
+                "--batch-size {} is above the API's {max_batch} users per request",
                 self.batch_size.unwrap_or(0)
             );
         }

@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
-use crate::broker::{Broker, BrokerError};
+use crate::broker::{Broker, BrokerError, DEFAULT_TOPIC};
 use crate::source::Source;
 use crate::stats::{Stage, StageState, Stats};
 use crate::store::{Store, StoreError};
@@ -46,6 +46,18 @@ pub struct RetryPolicy {
     pub circuit_cooldown: Duration,
 }
 
+impl Default for RetryPolicy {
+    /// From half a second up to 30 s; five failures in a row open the circuit for 30 s.
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            initial: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+            circuit_threshold: 5,
+            circuit_cooldown: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Everything the stages need to know, fixed at start.
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -66,6 +78,24 @@ pub struct PipelineConfig {
     /// memory stays bounded however fast the source is.
     pub max_lead: Option<u64>,
     pub retry: RetryPolicy,
+}
+
+impl Default for PipelineConfig {
+    /// Both stages on the default topic, unbounded, with the store-write and lead sizes that
+    /// keep a 1,000,000-record run under 200 MB (README.md, Performance).
+    fn default() -> PipelineConfig {
+        PipelineConfig {
+            role: Role::All,
+            topic: DEFAULT_TOPIC.to_owned(),
+            batch_size: crate::source::MAX_RATE_BATCH,
+            max_records: None,
+            duration: None,
+            drain: false,
+            poll_max: 8000,
+            max_lead: Some(40_000),
+            retry: RetryPolicy::default(),
+        }
+    }
 }
 
 /// A failure that stopped a stage for good.

@@ -21,6 +21,40 @@ pub const NATIONALITIES: [&str; 21] = [
     "NZ", "RS", "TR", "UA", "US",
 ];
 
+/// How many users a source gives per request, and how fast it is asked when no flag says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLimits {
+    /// Users per second without `--rate`.
+    pub default_rate: u64,
+    /// Users per fetch without `--batch-size`; `None`: the size follows the rate
+    /// ([`FETCHES_PER_SECOND`]).
+    pub default_batch: Option<usize>,
+    /// Most users one fetch asks for.
+    pub max_batch: usize,
+}
+
+/// randomuser.me: 50 users/s is 15,000 per 5 minutes, under the API's 20,000 per IP; the API
+/// gives at most 5,000 users per request.
+pub const RANDOMUSER_LIMITS: SourceLimits = SourceLimits {
+    default_rate: 50,
+    default_batch: Some(100),
+    max_batch: 5000,
+};
+
+/// The built-in generator.
+pub const SYNTHETIC_LIMITS: SourceLimits = SourceLimits {
+    default_rate: 1000,
+    default_batch: None,
+    max_batch: 100_000,
+};
+
+/// Fetches per second that a batch size following the rate aims at: small batches keep the
+/// fetch-to-stored latency low.
+pub const FETCHES_PER_SECOND: u64 = 40;
+
+/// Largest batch size that follows the rate, and the batch size at `--rate max`.
+pub const MAX_RATE_BATCH: usize = 1000;
+
 /// Why a fetch failed. Every variant is retried by ingest.
 #[derive(Debug, Error)]
 pub enum SourceError {

@@ -81,6 +81,22 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// Writes a duration as [`parse_duration`] reads it, in the largest whole unit: `500ms`, `30s`,
+/// `2m`, `7d`.
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if !ms.is_multiple_of(1000) {
+        return format!("{ms}ms");
+    }
+    let s = ms / 1000;
+    match s {
+        s if s > 0 && s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+        s if s > 0 && s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
+        s if s > 0 && s.is_multiple_of(60) => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// Parses durations such as `500ms`, `5s`, `2m`, `1h`, `7d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -109,6 +125,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_written_as_they_are_read() {
+        for (d, text) in [
+            (Duration::from_millis(500), "500ms"),
+            (Duration::from_secs(12), "12s"),
+            (Duration::from_secs(120), "2m"),
+            (Duration::from_secs(7 * 86_400), "7d"),
+            (Duration::ZERO, "0s"),
+        ] {
+            assert_eq!(format_duration(d), text);
+            assert_eq!(parse_duration(text), Ok(d));
+        }
+    }
 
     #[test]
     fn base64_matches_the_standard_vectors() {

@@ -71,10 +71,8 @@ fn hostile_payloads_are_dead_lettered_and_good_ones_stored() {
         let log = EmbeddedBroker::open(
             &dir.path().join("log"),
             EmbeddedConfig {
-                topic: "users_created".into(),
-                group: "userstream".into(),
-                partitions: None,
                 retention: Retention::default(),
+                ..EmbeddedConfig::default()
             },
         )
         .unwrap();

@@ -20,7 +20,7 @@ use userstream::source::SyntheticSource;
 use userstream::stats::{Stage, StageState};
 use userstream::store::EmbeddedStore;
 
-const TOPIC: &str = "users_created";
+const TOPIC: &str = userstream::broker::DEFAULT_TOPIC;
 
 type Cluster = MockCluster<'static, rdkafka::producer::DefaultProducerContext>;
 
@@ -28,7 +28,9 @@ fn cluster(partitions: i32) -> Cluster {
     let cluster = MockCluster::new(1).unwrap();
     // The mock cluster cannot create topics through the admin API; make them up front.
     cluster.create_topic(TOPIC, partitions, 1).unwrap();
-    cluster.create_topic("users_created.dlq", 1, 1).unwrap();
+    cluster
+        .create_topic(&userstream::broker::dlq_topic(TOPIC), 1, 1)
+        .unwrap();
     cluster
 }
 
@@ -185,16 +187,15 @@ fn pipeline_config(max_records: u64) -> PipelineConfig {
         topic: TOPIC.into(),
         batch_size: 500,
         max_records: Some(max_records),
-        duration: None,
-        drain: false,
         poll_max: 2000,
         max_lead: None,
         retry: RetryPolicy {
             initial: Duration::from_millis(100),
             max: Duration::from_secs(1),
-            circuit_threshold: 5,
             circuit_cooldown: Duration::from_secs(1),
+            ..RetryPolicy::default()
         },
+        ..PipelineConfig::default()
     }
 }
 

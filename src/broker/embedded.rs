@@ -27,7 +27,10 @@ use std::time::Duration;
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use tokio::sync::Notify;
 
-use super::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition, dlq_topic, partition_of};
+use super::{
+    Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
+    OutRecord, Partition, dlq_topic, partition_of,
+};
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 
@@ -45,9 +48,29 @@ pub struct Retention {
 pub struct EmbeddedConfig {
     pub topic: String,
     pub group: String,
-    /// Partitions for a new log; `None` keeps an existing log's count (3 for a new one).
+    /// Partitions for a new log; `None` keeps an existing log's count
+    /// ([`DEFAULT_PARTITIONS`] for a new one).
     pub partitions: Option<u32>,
     pub retention: Retention,
+}
+
+/// How long the log keeps a record by default (`--retention-age`).
+pub const DEFAULT_RETENTION_AGE: Duration = Duration::from_secs(7 * 86_400);
+
+impl Default for EmbeddedConfig {
+    /// The default topic and group, a new log's default partitions, records kept for
+    /// [`DEFAULT_RETENTION_AGE`] with no size limit.
+    fn default() -> EmbeddedConfig {
+        EmbeddedConfig {
+            topic: DEFAULT_TOPIC.to_owned(),
+            group: DEFAULT_GROUP.to_owned(),
+            partitions: None,
+            retention: Retention {
+                max_age: Some(DEFAULT_RETENTION_AGE),
+                max_bytes: None,
+            },
+        }
+    }
 }
 
 /// One partition of a topic.
@@ -112,7 +135,7 @@ impl EmbeddedBroker {
             }
             (Some(have), _) => have,
             (None, want) => {
-                let n = want.unwrap_or(3);
+                let n = want.unwrap_or(DEFAULT_PARTITIONS);
                 if n == 0 || n > 256 {
                     return Err(BrokerError::Fatal(format!(
                         "--partitions must be between 1 and 256, not {n}"

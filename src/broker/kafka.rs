@@ -25,7 +25,10 @@ use rdkafka::consumer::Consumer;
 use rdkafka::producer::FutureProducer;
 use tracing::{info, warn};
 
-use super::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition, dlq_topic};
+use super::{
+    Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
+    OutRecord, Partition, dlq_topic,
+};
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 use consume::{Context, GroupConsumer};
@@ -42,7 +45,7 @@ pub struct KafkaConfig {
     pub brokers: String,
     pub topic: String,
     pub group: String,
-    /// Partitions of a topic created at start (3 when `None`).
+    /// Partitions of a topic created at start ([`DEFAULT_PARTITIONS`] when `None`).
     pub partitions: Option<u32>,
     /// Replicas of a topic created at start.
     pub replication_factor: i32,
@@ -55,6 +58,23 @@ pub struct KafkaConfig {
     pub request_timeout: Duration,
 }
 
+impl Default for KafkaConfig {
+    /// A broker on this machine's default port, the default topic and group.
+    fn default() -> KafkaConfig {
+        KafkaConfig {
+            brokers: "127.0.0.1:9092".to_owned(),
+            topic: DEFAULT_TOPIC.to_owned(),
+            group: DEFAULT_GROUP.to_owned(),
+            partitions: None,
+            replication_factor: 1,
+            compression: Compression::Lz4,
+            properties: Vec::new(),
+            ack_stall: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 impl KafkaConfig {
     /// Defaults for `topic` and `group` on `brokers`.
     pub fn new(brokers: &str, topic: &str, group: &str) -> KafkaConfig {
@@ -62,12 +82,7 @@ impl KafkaConfig {
             brokers: brokers.to_owned(),
             topic: topic.to_owned(),
             group: group.to_owned(),
-            partitions: None,
-            replication_factor: 1,
-            compression: Compression::Lz4,
-            properties: Vec::new(),
-            ack_stall: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(10),
+            ..KafkaConfig::default()
         }
     }
 }
@@ -212,7 +227,7 @@ async fn ensure_topics(
         )),
         other => other,
     })?;
-    let wanted = config.partitions.unwrap_or(3);
+    let wanted = config.partitions.unwrap_or(DEFAULT_PARTITIONS);
     if let (Some(have), Some(want)) = (found[0], config.partitions)
         && have != want
     {

@@ -7,8 +7,10 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::store::cassandra::schema::{DEFAULT_KEYSPACE, valid_keyspace};
-use crate::store::cassandra::{CassandraConfig, Replication, Secret, parse_consistency};
-use crate::util::parse_duration;
+use crate::store::cassandra::{
+    CassandraConfig, DEFAULT_CONSISTENCY, Replication, Secret, parse_consistency,
+};
+use crate::util::{format_duration, parse_duration};
 
 fn positive(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
@@ -25,7 +27,7 @@ pub struct CassandraArgs {
         long = "cassandra",
         env = "USERSTREAM_CASSANDRA",
         value_delimiter = ',',
-        default_value = "127.0.0.1:9042"
+        default_values_t = CassandraConfig::default().contact_points
     )]
     pub contact_points: Vec<String>,
     /// Keyspace of the tables.
@@ -47,16 +49,19 @@ pub struct CassandraArgs {
     #[arg(long, env = "USERSTREAM_CASSANDRA_CA")]
     pub cassandra_ca: Option<PathBuf>,
     /// Consistency level of reads and writes.
-    #[arg(long, env = "USERSTREAM_CONSISTENCY", default_value = "local_quorum")]
+    #[arg(long, env = "USERSTREAM_CONSISTENCY", default_value = DEFAULT_CONSISTENCY)]
     pub consistency: String,
     /// Most Cassandra requests in flight at once.
-    #[arg(long, env = "USERSTREAM_MAX_IN_FLIGHT", value_parser = positive, default_value = "64")]
+    #[arg(long, env = "USERSTREAM_MAX_IN_FLIGHT", value_parser = positive,
+          default_value_t = CassandraConfig::default().max_in_flight)]
     pub max_in_flight: usize,
     /// Most users per logged batch (Cassandra refuses batches above 50 KiB by default).
-    #[arg(long, env = "USERSTREAM_CASSANDRA_BATCH_ROWS", value_parser = positive, default_value = "16")]
+    #[arg(long, env = "USERSTREAM_CASSANDRA_BATCH_ROWS", value_parser = positive,
+          default_value_t = CassandraConfig::default().batch_rows)]
     pub cassandra_batch_rows: usize,
     /// Timeout of one Cassandra request.
-    #[arg(long, env = "USERSTREAM_CASSANDRA_TIMEOUT", value_parser = parse_duration, default_value = "12s")]
+    #[arg(long, env = "USERSTREAM_CASSANDRA_TIMEOUT", value_parser = parse_duration,
+          default_value = format_duration(CassandraConfig::default().request_timeout))]
     pub cassandra_timeout: Duration,
     /// Do not apply cql/schema.cql at start (the tables exist already).
     #[arg(long, env = "USERSTREAM_NO_CREATE_SCHEMA")]
@@ -66,7 +71,7 @@ pub struct CassandraArgs {
         long,
         global = true,
         env = "USERSTREAM_REPLICATION",
-        default_value = "simple:1"
+        default_value = CassandraConfig::default().replication.flag()
     )]
     pub replication: Replication,
     /// Do not read the cluster's schema metadata (for minimal CQL servers).

@@ -88,3 +88,42 @@ fn metrics_address_comes_from_a_flag_or_the_config_file() {
     assert_eq!(cli.run.metrics_addr.as_deref(), Some("127.0.0.1:9000"));
     assert_eq!(cli.run.metrics_linger, Duration::from_secs(3));
 }
+
+#[test]
+fn flag_defaults_are_the_backends_defaults() {
+    use crate::broker::embedded::EmbeddedConfig;
+    use crate::store::cassandra::CassandraConfig;
+
+    let run = parse_from(args(&[])).unwrap().run;
+    let kafka = KafkaConfig::default();
+    assert_eq!(run.brokers, kafka.brokers);
+    assert_eq!((&run.topic, &run.group), (&kafka.topic, &kafka.group));
+    assert_eq!(run.replication_factor, kafka.replication_factor);
+    assert_eq!(run.compression, kafka.compression);
+    let embedded = EmbeddedConfig::default();
+    assert_eq!((&run.topic, &run.group), (&embedded.topic, &embedded.group));
+    assert_eq!(Some(run.retention_age), embedded.retention.max_age);
+    assert_eq!(run.retention_bytes, embedded.retention.max_bytes);
+    let pipeline = PipelineConfig::default();
+    assert_eq!(run.topic, pipeline.topic);
+    assert_eq!(run.role, pipeline.role);
+    assert_eq!(run.poll_max, pipeline.poll_max);
+    assert_eq!(Some(run.max_lead), pipeline.max_lead);
+    let retry = RetryPolicy::default();
+    assert_eq!(
+        (run.retry_initial, run.retry_max),
+        (retry.initial, retry.max)
+    );
+    assert_eq!(run.circuit_threshold, retry.circuit_threshold);
+    assert_eq!(run.circuit_cooldown, retry.circuit_cooldown);
+    let cassandra = run.cassandra.config(&run.topic).unwrap();
+    let want = CassandraConfig::default();
+    assert_eq!(cassandra.contact_points, want.contact_points);
+    assert_eq!(cassandra.keyspace, want.keyspace);
+    assert_eq!(cassandra.consistency, want.consistency);
+    assert_eq!(cassandra.max_in_flight, want.max_in_flight);
+    assert_eq!(cassandra.batch_rows, want.batch_rows);
+    assert_eq!(cassandra.request_timeout, want.request_timeout);
+    assert_eq!(cassandra.replication, want.replication);
+    assert_eq!(cassandra.topic, want.topic);
+}

@@ -133,11 +133,15 @@ pub struct CassandraConfig {
     pub request_timeout: Duration,
 }
 
-impl CassandraConfig {
-    /// Defaults for one local node at `contact_point`.
-    pub fn local(contact_point: &str) -> CassandraConfig {
+/// The default consistency level as `--consistency` spells it; [`CassandraConfig::default`]
+/// holds the same level (a test checks that they agree).
+pub const DEFAULT_CONSISTENCY: &str = "local_quorum";
+
+impl Default for CassandraConfig {
+    /// One node on this machine's default port, the default keyspace and topic.
+    fn default() -> CassandraConfig {
         CassandraConfig {
-            contact_points: vec![contact_point.to_owned()],
+            contact_points: vec!["127.0.0.1:9042".to_owned()],
             keyspace: schema::DEFAULT_KEYSPACE.to_owned(),
             local_dc: None,
             user: None,
@@ -150,9 +154,19 @@ impl CassandraConfig {
             replication: Replication::default(),
             fetch_schema_metadata: true,
             await_schema_agreement: true,
-            topic: "users_created".to_owned(),
+            topic: crate::broker::DEFAULT_TOPIC.to_owned(),
             batch_rows: 16,
             request_timeout: Duration::from_secs(12),
+        }
+    }
+}
+
+impl CassandraConfig {
+    /// Defaults for one local node at `contact_point`.
+    pub fn local(contact_point: &str) -> CassandraConfig {
+        CassandraConfig {
+            contact_points: vec![contact_point.to_owned()],
+            ..CassandraConfig::default()
         }
     }
 }

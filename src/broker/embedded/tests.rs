@@ -2,10 +2,10 @@ use super::*;
 
 fn config(partitions: Option<u32>) -> EmbeddedConfig {
     EmbeddedConfig {
-        topic: "users_created".into(),
         group: "g".into(),
         partitions,
         retention: Retention::default(),
+        ..EmbeddedConfig::default()
     }
 }
 

@@ -29,6 +29,20 @@ impl Default for Replication {
     }
 }
 
+impl Replication {
+    /// How `--replication` writes this: `simple:N` or `DC:N[,DC:N…]`.
+    pub fn flag(&self) -> String {
+        match self {
+            Replication::Simple(n) => format!("simple:{n}"),
+            Replication::PerDatacenter(dcs) => dcs
+                .iter()
+                .map(|(dc, n)| format!("{dc}:{n}"))
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+}
+
 impl FromStr for Replication {
     type Err = String;
     fn from_str(s: &str) -> Result<Replication, String> {
