@@ -26,8 +26,8 @@ use serde_json::Value;
 use support::http::{FixtureServer, Response, users_handler};
 
 const BIN: &str = env!("CARGO_BIN_EXE_userstream");
-/// Users the bounded run fetches.
-const RECORDS: u64 = 3000;
+/// Users the bounded run fetches: 20 s at `--rate 200`, time for the outage in the middle.
+const RECORDS: u64 = 4000;
 
 /// A child process killed by its PID when dropped, so a failed assertion leaves nothing behind.
 struct Killed(Child);
@@ -250,8 +250,20 @@ fn prometheus_scrapes_what_the_summary_reports_and_ready_follows_the_circuit() {
         reason["reason"].as_str().unwrap().contains("circuit open"),
         "{reason}"
     );
-    // Long enough for a scrape to see the open circuit.
-    std::thread::sleep(Duration::from_millis(2500));
+    // The API stays down until Prometheus has scraped the open circuit.
+    wait_for(
+        Duration::from_secs(30),
+        "a scrape of the open circuit",
+        || {
+            query(
+                prometheus,
+                r#"userstream_source_state{state="circuit_open"}"#,
+            )
+            .iter()
+            .any(|(_, v)| *v == 1.0)
+            .then_some(())
+        },
+    );
     let (_, scrape) = get(metrics, "/metrics").unwrap();
     assert!(
         scrape.contains("userstream_source_state{state=\"circuit_open\"} 1"),
