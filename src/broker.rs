@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 
@@ -115,8 +116,8 @@ pub trait Broker: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, BrokerError>> + Send;
 
-    /// Short name for the console header.
-    fn describe(&self) -> String;
+    /// What this backend is and where, for the console header and the logs.
+    fn describe(&self) -> Description;
 }
 
 /// The closed set of broker backends; only `main` picks one.
@@ -158,7 +159,7 @@ impl Broker for AnyBroker {
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
         dispatch!(self, b => b.read_dead_letters(limit).await)
     }
-    fn describe(&self) -> String {
+    fn describe(&self) -> Description {
         dispatch!(self, b => b.describe())
     }
 }

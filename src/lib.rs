@@ -9,6 +9,7 @@ pub mod broker;
 pub mod cli;
 pub mod console;
 pub mod datadir;
+pub mod describe;
 pub mod headless;
 pub mod inspect;
 pub mod metrics;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::describe::Description;
 use crate::model::{DeadLetter, StoredUser, UserCount};
 
 pub use cassandra::CassandraStore;
@@ -83,8 +84,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
 
-    /// Short name for the console header.
-    fn describe(&self) -> String;
+    /// What this backend is and where, for the console header and the logs.
+    fn describe(&self) -> Description;
 }
 
 /// The closed set of store backends; only `main` picks one.
@@ -116,7 +117,7 @@ impl Store for AnyStore {
     async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
         dispatch!(self, s => s.dead_letters(limit).await)
     }
-    fn describe(&self) -> String {
+    fn describe(&self) -> Description {
         dispatch!(self, s => s.describe())
     }
 }

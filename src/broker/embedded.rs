@@ -31,6 +31,7 @@ use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
     OutRecord, Partition, dlq_topic, partition_of,
 };
+use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 
@@ -456,8 +457,11 @@ impl Broker for EmbeddedBroker {
         .await
     }
 
-    fn describe(&self) -> String {
-        format!("embedded log ({} partitions)", self.inner.partitions.len())
+    fn describe(&self) -> Description {
+        Description {
+            partitions: Some(self.partition_count()),
+            ..Description::new("embedded", "embedded log")
+        }
     }
 }
 

@@ -29,6 +29,7 @@ use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
     OutRecord, Partition, dlq_topic,
 };
+use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 use consume::{Context, GroupConsumer};
@@ -360,11 +361,12 @@ impl Broker for KafkaBroker {
         blocking(move || admin::read_dead_letters(&config, &dlq, limit, timeout)).await
     }
 
-    fn describe(&self) -> String {
-        format!(
-            "kafka {} ({} partitions)",
-            self.inner.config.brokers, self.inner.partitions
-        )
+    fn describe(&self) -> Description {
+        Description {
+            endpoint: Some(self.inner.config.brokers.clone()),
+            partitions: Some(self.inner.partitions),
+            ..Description::new("kafka", "kafka")
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use super::records::RecordsState;
 use super::tab::Tab;
 use super::theme::Theme;
 use super::view::StoreView;
+use crate::describe::Description;
 use crate::stats::{Stats, StatsSnapshot};
 
 /// How long a status message stays.
@@ -44,8 +45,8 @@ pub enum Command {
 pub struct RunInfo {
     pub version: String,
     pub source: String,
-    pub broker: String,
-    pub store: String,
+    pub broker: Description,
+    pub store: Description,
     /// Users per fetch (what `f` adds).
     pub batch_size: usize,
     /// Where `s` saves the log.

@@ -13,6 +13,7 @@ pub use store::{counts, dead_letters, store_view, users};
 
 use super::app::{App, RunInfo};
 use super::theme::Theme;
+use crate::describe::Description;
 use crate::stats::{
     ApiHealth, LatencySummary, PartitionLag, Stage, StageSnapshot, StageState, StatsSnapshot,
 };
@@ -32,8 +33,14 @@ pub fn info() -> RunInfo {
     RunInfo {
         version: "9.9.9".to_owned(),
         source: "synthetic".to_owned(),
-        broker: "embedded log (3 partitions)".to_owned(),
-        store: "sqlite data/store.db".to_owned(),
+        broker: Description {
+            partitions: Some(3),
+            ..Description::new("embedded", "embedded log")
+        },
+        store: Description {
+            place: Some("data/store.db".to_owned()),
+            ..Description::new("sqlite", "sqlite")
+        },
         batch_size: 100,
         data_dir: PathBuf::from("data"),
         metrics_addr: None,

@@ -119,22 +119,14 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 fn left_header(app: &App, width: u16) -> Line<'_> {
     let t = app.theme;
     let info = &app.info;
-    // "embedded log (3 partitions)" → "embedded log", "sqlite data/store.db" → "sqlite".
-    let short = |s: &str| -> String {
-        let s = s.split(" (").next().unwrap_or(s);
-        match s.split_once(' ') {
-            Some((head, rest)) if rest.contains('/') || rest.contains('\\') => head.to_owned(),
-            _ => s.to_owned(),
-        }
-    };
-    let first_word = |s: &str| s.split(' ').next().unwrap_or(s).to_owned();
+    let (broker, store) = (&info.broker, &info.store);
     let forms = [
-        [info.source.clone(), info.broker.clone(), info.store.clone()],
-        [info.source.clone(), short(&info.broker), short(&info.store)],
+        [info.source.clone(), broker.long(), store.long()],
+        [info.source.clone(), broker.medium(), store.medium()],
         [
             info.source.clone(),
-            first_word(&info.broker),
-            first_word(&info.store),
+            broker.short().to_owned(),
+            store.short().to_owned(),
         ],
     ];
     let name = Span::styled(format!(" userstream {} ", info.version), t.title());

@@ -73,7 +73,7 @@ impl<B: Broker> Broker for Measured<B> {
         self.inner.read_dead_letters(limit).await
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self) -> crate::describe::Description {
         self.inner.describe()
     }
 }
@@ -100,7 +100,7 @@ impl<S: Store> Store for Measured<S> {
         self.inner.dead_letters(limit).await
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self) -> crate::describe::Description {
         self.inner.describe()
     }
 }

@@ -292,9 +292,13 @@ impl Store for CassandraStore {
         read::dead_letters(&self.inner, limit).await
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self) -> crate::describe::Description {
         let c = &self.inner.config;
-        format!("cassandra {}/{}", c.contact_points.join(","), c.keyspace)
+        crate::describe::Description {
+            endpoint: Some(c.contact_points.join(",")),
+            place: Some(c.keyspace.clone()),
+            ..crate::describe::Description::new("cassandra", "cassandra")
+        }
     }
 }
 

@@ -410,8 +410,11 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    fn describe(&self) -> String {
-        format!("sqlite {}", self.path.display())
+    fn describe(&self) -> crate::describe::Description {
+        crate::describe::Description {
+            place: Some(self.path.display().to_string()),
+            ..crate::describe::Description::new("sqlite", "sqlite")
+        }
     }
 }
 

@@ -16,8 +16,8 @@ fn app() -> App {
     let info = RunInfo {
         version: "0.0.0".into(),
         source: "synthetic".into(),
-        broker: "log".into(),
-        store: "db".into(),
+        broker: Description::new("embedded", "log"),
+        store: Description::new("sqlite", "db"),
         batch_size: 25,
         data_dir: PathBuf::from("."),
         metrics_addr: None,

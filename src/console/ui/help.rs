@@ -64,7 +64,7 @@ impl Widget for HelpOverlay<'_> {
             Span::styled("broker ", t.dim()),
             Span::raw(format!("{} · ", info.broker)),
             Span::styled("store ", t.dim()),
-            Span::raw(info.store.as_str()),
+            Span::raw(info.store.long()),
         ];
         if let Some(addr) = &info.metrics_addr {
             run_spans.push(Span::raw(" · "));
