@@ -68,16 +68,31 @@ pub enum BrokerError {
     /// The local log's storage failed.
     #[error("log storage failed: {0}")]
     Storage(String),
+    /// A record that cannot be encoded: the same record fails the same way on every try.
+    #[error("cannot encode a record: {0}")]
+    Encode(String),
     /// A configuration or setup problem that retrying cannot fix.
     #[error("{0}")]
     Fatal(String),
 }
 
 impl BrokerError {
-    /// Whether retrying the same call can succeed.
+    /// Whether retrying the same call can succeed. The one classification of every backend:
+    /// an outage or a storage error can pass, a bad setup or an unencodable record cannot.
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, BrokerError::Fatal(_))
+        !matches!(self, BrokerError::Fatal(_) | BrokerError::Encode(_))
     }
+}
+
+/// The dead-letter topic's payloads: each letter as JSON. Both backends encode through this, so
+/// a letter that cannot be encoded fails the same way ([`BrokerError::Encode`]) on either.
+pub fn encode_dead_letters(letters: &[DeadLetter]) -> Result<Vec<Vec<u8>>, BrokerError> {
+    letters
+        .iter()
+        .map(|l| {
+            serde_json::to_vec(l).map_err(|e| BrokerError::Encode(format!("dead letter: {e}")))
+        })
+        .collect()
 }
 
 /// The contract of a topic backend; see the module docs for the semantics.
@@ -110,7 +125,9 @@ pub trait Broker: Clone + Send + Sync + 'static {
     /// Per partition committed offset, high watermark and lag.
     fn lag(&self) -> impl Future<Output = Result<Vec<PartitionLag>, BrokerError>> + Send;
 
-    /// Up to `limit` dead letters from the start of the dead-letter topic.
+    /// Up to `limit` dead letters from the start of the dead-letter topic: the published copy,
+    /// for consumers of the topic and the tests of the contract. The console and
+    /// `userstream dead-letters` read the store's copy (`Store::dead_letters`).
     fn read_dead_letters(
         &self,
         limit: usize,
@@ -186,5 +203,15 @@ mod tests {
             seen[partition_of(&format!("key-{i}"), 3) as usize] += 1;
         }
         assert!(seen.iter().all(|&n| n > 800), "{seen:?}");
+    }
+
+    #[test]
+    fn outages_are_retried_and_bad_setups_and_records_are_not() {
+        let retryable = |e: BrokerError| e.is_retryable();
+        assert!(retryable(BrokerError::NotConnected("down".into())));
+        assert!(retryable(BrokerError::Delivery("stalled".into())));
+        assert!(retryable(BrokerError::Storage("disk".into())));
+        assert!(!retryable(BrokerError::Encode("bad".into())));
+        assert!(!retryable(BrokerError::Fatal("setup".into())));
     }
 }

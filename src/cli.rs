@@ -54,9 +54,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Dead letters as JSON lines, oldest first.
+    /// The most recent dead letters (as the store holds them) as JSON lines, oldest first.
     DeadLetters {
-        /// Print at most this many.
+        /// Print at most this many, the most recent.
         #[arg(long, default_value_t = 1000)]
         limit: usize,
     },

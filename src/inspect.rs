@@ -1,9 +1,13 @@
-//! The subcommands that print what the broker holds and exit: `userstream lag` (per partition
-//! committed offset, high watermark and lag, as a table or JSON lines) and
-//! `userstream dead-letters` (JSON lines). The pipeline never runs here.
+//! The subcommands that print what the pipeline left behind and exit: `userstream lag` (per
+//! partition committed offset, high watermark and lag, from the broker, as a table or JSON
+//! lines) and `userstream dead-letters` (JSON lines). Dead letters are read from the store, the
+//! same copy the console's Records tab shows: the store writes them in the same unit as the
+//! rows of their batch, so both readers see exactly the letters of the committed batches. The
+//! pipeline never runs here.
 
 use crate::broker::Broker;
 use crate::stats::PartitionLag;
+use crate::store::Store;
 
 /// `userstream lag [--json]`.
 pub async fn lag<B: Broker>(broker: &B, json: bool) -> anyhow::Result<()> {
@@ -17,9 +21,12 @@ pub async fn lag<B: Broker>(broker: &B, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `userstream dead-letters [--limit N]`: the oldest `limit` dead letters, one JSON per line.
-pub async fn dead_letters<B: Broker>(broker: &B, limit: usize) -> anyhow::Result<()> {
-    print!("{}", json_lines(&broker.read_dead_letters(limit).await?)?);
+/// `userstream dead-letters [--limit N]`: the `limit` most recent dead letters, oldest first,
+/// one JSON per line.
+pub async fn dead_letters<S: Store>(store: &S, limit: usize) -> anyhow::Result<()> {
+    let mut letters = store.dead_letters(limit).await?;
+    letters.reverse();
+    print!("{}", json_lines(&letters)?);
     Ok(())
 }
 

@@ -37,7 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::inspect::lag(&open_broker(&data_dir, &cli.run).await?, json).await
         }
         Some(Command::DeadLetters { limit }) => {
-            crate::inspect::dead_letters(&open_broker(&data_dir, &cli.run).await?, limit).await
+            crate::inspect::dead_letters(&open_store(&data_dir, &cli.run).await?, limit).await
         }
         Some(Command::Schema) => Ok(()),
         None => pipeline(&data_dir, cli.run).await,

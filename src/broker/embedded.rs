@@ -29,7 +29,7 @@ use tokio::sync::Notify;
 
 use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
-    OutRecord, Partition, dlq_topic, partition_of,
+    OutRecord, Partition, dlq_topic, encode_dead_letters, partition_of,
 };
 use crate::describe::Description;
 use crate::model::DeadLetter;
@@ -416,11 +416,7 @@ impl Broker for EmbeddedBroker {
         if letters.is_empty() {
             return Ok(());
         }
-        let records = letters
-            .iter()
-            .map(serde_json::to_vec)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(storage)?;
+        let records = encode_dead_letters(&letters)?;
         let inner = self.inner.clone();
         blocking(move || inner.append(records.iter().map(|r| (0, r.as_slice())).collect(), true))
             .await

@@ -27,7 +27,7 @@ use tracing::{info, warn};
 
 use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
-    OutRecord, Partition, dlq_topic,
+    OutRecord, Partition, dlq_topic, encode_dead_letters,
 };
 use crate::describe::Description;
 use crate::model::DeadLetter;
@@ -303,11 +303,7 @@ impl Broker for KafkaBroker {
     }
 
     async fn dead_letter(&self, letters: Vec<DeadLetter>) -> Result<(), BrokerError> {
-        let payloads = letters
-            .iter()
-            .map(serde_json::to_vec)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| BrokerError::Fatal(format!("cannot encode a dead letter: {e}")))?;
+        let payloads = encode_dead_letters(&letters)?;
         self.inner.dead_letters.produce_plain(&payloads).await
     }
 
