@@ -1,7 +1,8 @@
 //! The command line: flags, `USERSTREAM_*` environment variables and an optional TOML file, in
 //! that order of precedence. The file's keys are the long flag names (`rate = 500`,
-//! `data-dir = "/var/lib/userstream"`); they become the flags' defaults before parsing, so a
-//! flag or an environment variable still wins, and an unknown key is refused.
+//! `data-dir = "/var/lib/userstream"`); an unknown key is refused. The file is applied after a
+//! first parse, only to flags that neither the command line nor the environment set, and never
+//! as clap defaults: those are printed by `--help`, and a file holds passwords.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -13,7 +14,7 @@ use clap::{
 };
 
 use crate::broker::embedded::DEFAULT_RETENTION_AGE;
-use crate::broker::kafka::{Compression, KafkaConfig, KafkaProperty};
+use crate::broker::kafka::{Compression, KafkaConfig, KafkaProperty, KafkaPropertyParser};
 use crate::broker::{DEFAULT_GROUP, DEFAULT_TOPIC};
 use crate::pipeline::{PipelineConfig, RetryPolicy, Role};
 use crate::source::{
@@ -100,6 +101,15 @@ pub enum StoreKind {
     Embedded,
     /// Apache Cassandra or ScyllaDB at `--cassandra`.
     Cassandra,
+}
+
+/// How log lines on stderr look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Time, level, target, message and fields, for people.
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `message` and the fields.
+    Json,
 }
 
 /// Users per second, or `max` for no limit.
@@ -206,7 +216,8 @@ pub struct RunArgs {
     )]
     pub compression: Compression,
     /// Kafka: a librdkafka property `key=value`, repeatable (as kcat's `-X`).
-    #[arg(short = 'X', long = "kafka-property", value_name = "KEY=VALUE")]
+    #[arg(short = 'X', long = "kafka-property", value_name = "KEY=VALUE",
+          value_parser = KafkaPropertyParser)]
     pub kafka_property: Vec<KafkaProperty>,
     /// Store backend.
     #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded")]
@@ -277,9 +288,18 @@ pub struct RunArgs {
     /// numbers, at most this long.
     #[arg(long, env = "USERSTREAM_METRICS_LINGER", value_parser = duration, default_value = "0s")]
     pub metrics_linger: Duration,
-    /// Log filter (tracing `EnvFilter` syntax, e.g. `info`, `userstream=debug`).
-    #[arg(long, env = "USERSTREAM_LOG", default_value = "info")]
-    pub log: String,
+    /// Log filter (tracing `EnvFilter` syntax, e.g. `debug`, `userstream=debug,fjall=info`)
+    /// [default: `RUST_LOG`, else userstream's INFO and other crates' WARN].
+    #[arg(long, env = "USERSTREAM_LOG")]
+    pub log: Option<String>,
+    /// Log lines on stderr: text, or one JSON object per line (for a log collector).
+    #[arg(
+        long,
+        value_enum,
+        env = "USERSTREAM_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub cassandra: CassandraArgs,
 }
@@ -344,46 +364,124 @@ pub fn parse() -> anyhow::Result<Cli> {
 
 /// Parses `args` (the first is the program name), applying the config file they name.
 pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
-    let mut command = Cli::command();
-    if let Some(path) = config_path(&args) {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read config file {}", path.display()))?;
-        let table: toml::Table = toml::from_str(&text)
-            .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
-        for (key, value) in table {
-            let id = key.replace('-', "_");
-            let Some(arg) = command.get_arguments().find(|a| a.get_id() == id.as_str()) else {
-                bail!("config file {}: unknown key '{key}'", path.display());
-            };
-            if id == "config" {
-                bail!("config file {}: unknown key '{key}'", path.display());
+    let command = Cli::command();
+    let file = match config_path(&args) {
+        Some(path) => Some((read_config(&command, &path)?, path)),
+        None => None,
+    };
+    let matches: ArgMatches = command.clone().try_get_matches_from(&args)?;
+    let matches = match file {
+        Some((entries, path)) => {
+            let mut full = Vec::with_capacity(args.len() + 2 * entries.len());
+            full.extend(args.iter().take(1).cloned());
+            for entry in entries
+                .iter()
+                .filter(|e| !set_outside_the_file(&matches, &e.id))
+            {
+                full.extend(entry.flags.iter().map(Into::into));
             }
-            // A repeatable flag takes an array item by item, so values may hold commas.
-            let repeatable = matches!(arg.get_action(), ArgAction::Append);
-            if let (true, toml::Value::Array(items)) = (repeatable, &value) {
-                let items: Vec<String> = items
-                    .iter()
-                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-                    .collect();
-                command = command.mut_arg(id, |a| a.default_values(items));
-                continue;
-            }
-            let value = match value {
-                toml::Value::String(s) => s,
-                toml::Value::Array(items) => items
-                    .iter()
-                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-                    .collect::<Vec<_>>()
-                    .join(","),
-                other => other.to_string(),
-            };
-            command = command.mut_arg(id, |a| a.default_value(value));
+            full.extend(args.iter().skip(1).cloned());
+            command
+                .try_get_matches_from(full)
+                .map_err(|e| file_error(&path, &e))?
         }
-    }
-    let matches: ArgMatches = command.try_get_matches_from(args)?;
+        None => matches,
+    };
     let cli = Cli::from_arg_matches(&matches)?;
     cli.run.validate()?;
     Ok(cli)
+}
+
+/// One key of the config file, as the flags that say the same on the command line.
+struct FileEntry {
+    /// The clap id of the flag.
+    id: String,
+    /// `--flag value` (or `--flag` alone for a switch that is on), possibly repeated.
+    flags: Vec<String>,
+}
+
+/// Reads the config file and turns each key into flags, refusing keys that are not flags.
+fn read_config(command: &clap::Command, path: &std::path::Path) -> anyhow::Result<Vec<FileEntry>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    // toml's messages quote the offending line, which may hold a password: keep the position.
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|span| {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!(" (line {line})")
+            })
+            .unwrap_or_default();
+        anyhow::anyhow!("config file {} is not valid TOML{at}", path.display())
+    })?;
+    let mut entries = Vec::with_capacity(table.len());
+    for (key, value) in table {
+        let id = key.replace('-', "_");
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(key.as_str()) || a.get_id().as_str() == id.as_str());
+        let Some((arg, long)) = arg.and_then(|a| a.get_long().map(|l| (a, l))) else {
+            bail!("config file {}: unknown key '{key}'", path.display());
+        };
+        if long == "config" || matches!(arg.get_action(), ArgAction::Help | ArgAction::Version) {
+            bail!("config file {}: unknown key '{key}'", path.display());
+        }
+        // `--flag=value`, so a value that starts with '-' does not read as a flag.
+        let flag = |v: &toml::Value| {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            format!("--{long}={text}")
+        };
+        let flags = match (arg.get_action(), &value) {
+            (ArgAction::SetTrue, toml::Value::Boolean(true)) => vec![format!("--{long}")],
+            (ArgAction::SetTrue, toml::Value::Boolean(false)) => Vec::new(),
+            (ArgAction::SetTrue, _) => bail!(
+                "config file {}: '{key}' is a switch: give true or false",
+                path.display()
+            ),
+            // A repeatable flag takes an array item by item, so values may hold commas.
+            (ArgAction::Append, toml::Value::Array(items)) => items.iter().map(flag).collect(),
+            (_, toml::Value::Array(items)) => {
+                let joined: Vec<String> = items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect();
+                vec![format!("--{long}={}", joined.join(","))]
+            }
+            (_, other) => vec![flag(other)],
+        };
+        entries.push(FileEntry {
+            id: arg.get_id().to_string(),
+            flags,
+        });
+    }
+    Ok(entries)
+}
+
+/// Whether the command line or the environment gave `id` (which then wins over the file).
+fn set_outside_the_file(matches: &ArgMatches, id: &str) -> bool {
+    matches!(
+        matches.value_source(id),
+        Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+    )
+}
+
+/// A value of the file that clap refused, told as the file's fault; the value is not repeated
+/// when its flag holds a secret.
+fn file_error(path: &std::path::Path, error: &clap::Error) -> anyhow::Error {
+    use clap::error::{ContextKind, ContextValue};
+    let flag = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(flag)) => flag.clone(),
+        _ => String::new(),
+    };
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let what = if crate::redact::is_secret_name(&flag) {
+        format!("the value of {flag} is not valid")
+    } else {
+        first.strip_prefix("error: ").unwrap_or(first).to_owned()
+    };
+    anyhow::anyhow!("config file {}: {what}", path.display())
 }
 
 /// `--config` from the arguments or `USERSTREAM_CONFIG`, found before clap parses anything.

@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use tracing_subscriber::EnvFilter;
-
 /// The pipeline allocates and frees many small strings across threads (fetch on one, store on
 /// another), where mimalloc spends a fraction of glibc malloc's time.
 #[global_allocator]
@@ -20,19 +18,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = EnvFilter::try_new(&cli.run.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    if cli.command.is_none() && userstream::console::wanted(&cli.run) {
-        // The console owns the terminal: logs go to its Logs tab instead of stderr.
-        if let Err(error) = userstream::console::logging::init(filter) {
+    let filter = match userstream::logs::filter(cli.run.log.as_deref()) {
+        Ok(filter) => filter,
+        Err(error) => {
             eprintln!("userstream: {error:#}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
+    };
+    let logging = if cli.command.is_none() && userstream::console::wanted(&cli.run) {
+        // The console owns the terminal: logs go to its Logs tab instead of stderr.
+        userstream::console::logging::init(filter)
     } else {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .with_ansi(std::env::var_os("NO_COLOR").is_none())
-            .init();
+        userstream::logs::init_stderr(filter, cli.run.log_format)
+    };
+    if let Err(error) = logging {
+        eprintln!("userstream: {error:#}");
+        return ExitCode::FAILURE;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -117,3 +117,88 @@ fn hostile_payloads_are_dead_lettered_and_good_ones_stored() {
         }
     }
 }
+
+/// A foreign producer's record: its secret-named fields never reach the dead-letter topic, and
+/// no reason or log line quotes its email or id.
+#[test]
+fn dead_letters_keep_payloads_without_secrets_and_reasons_without_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut foreign = good(1);
+    foreign["email"] = json!("grace.hopper@@navy.example");
+    foreign["api_token"] = json!("tok-hunter2");
+    foreign["login"] = json!({"username": "grace", "password": "hunter2", "sha256": "abc123"});
+    let mut bad_id = good(2);
+    bad_id["id"] = json!("grace-hopper-1906");
+    let mut wrong_type = good(3);
+    wrong_type["last_name"] = json!({"hopper": "grace.hopper@navy.example"});
+    let records: Vec<OutRecord> = [foreign, bad_id, wrong_type]
+        .iter()
+        .map(|v| OutRecord {
+            key: "k".into(),
+            payload: serde_json::to_vec(v).unwrap(),
+        })
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let log = EmbeddedBroker::open(
+            &dir.path().join("log"),
+            EmbeddedConfig {
+                topic: "users_created".into(),
+                group: "userstream".into(),
+                partitions: None,
+                retention: Retention::default(),
+            },
+        )
+        .unwrap();
+        log.produce(records.into()).await.unwrap();
+    });
+    drop(runtime);
+
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "--headless",
+            "--role",
+            "process",
+            "--drain",
+            "--log",
+            "debug",
+        ])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let logs = String::from_utf8_lossy(&out.stderr);
+    let letters = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("dead-letters")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&letters.stdout);
+    let letters: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let rules: Vec<&str> = letters
+        .iter()
+        .map(|l| l["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["email_format", "id_uuid", "decode"]);
+    for secret in ["hunter2", "abc123"] {
+        assert!(!text.contains(secret), "{secret} kept: {text}");
+        assert!(!logs.contains(secret), "{secret} logged: {logs}");
+    }
+    // The payload is still the record, minus the secrets.
+    let payload: Value = serde_json::from_str(letters[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["email"], "grace.hopper@@navy.example");
+    assert_eq!(payload["login"]["username"], "grace");
+    for letter in &letters {
+        let reason = letter["reason"].as_str().unwrap();
+        for value in ["grace", "hopper", "1906", "navy"] {
+            assert!(!reason.contains(value), "{reason}");
+            assert!(!logs.contains(value), "{logs}");
+        }
+    }
+}

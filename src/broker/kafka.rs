@@ -34,7 +34,7 @@ use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 use consume::{Context, GroupConsumer};
 use produce::Outbox;
-pub use settings::{Compression, KafkaProperty};
+pub use settings::{Compression, KafkaProperty, KafkaPropertyParser};
 
 /// Longest age of a lag sample before `lag` asks the brokers again.
 const LAG_REFRESH: Duration = Duration::from_secs(1);

@@ -127,3 +127,80 @@ fn flag_defaults_are_the_backends_defaults() {
     assert_eq!(cassandra.replication, want.replication);
     assert_eq!(cassandra.topic, want.topic);
 }
+
+fn config_file(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userstream.toml");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap().to_owned();
+    (dir, p)
+}
+
+/// The text a parse prints: help, a clap error, or our own refusal.
+fn printed(list: &[&str]) -> String {
+    match parse_from(args(list)) {
+        Ok(cli) => format!("{cli:?}"),
+        Err(e) => match e.downcast_ref::<clap::Error>() {
+            Some(clap_error) => clap_error.render().to_string(),
+            None => format!("{e:#}"),
+        },
+    }
+}
+
+#[test]
+fn file_values_are_applied_after_parsing_and_never_shown_in_help() {
+    let (_dir, p) = config_file(
+        "cassandra-password = \"hunter2-from-file\"\ncassandra-user = \"app\"\n\
+         kafka-property = [\"sasl.password=hunter2-x\", \"linger.ms=5\"]\n\
+         cassandra = \"10.0.0.9:9042\"\nrate = 250\n",
+    );
+    let help = printed(&["--config", &p, "--help"]);
+    assert!(help.contains("--cassandra-password"), "{help}");
+    for secret in ["hunter2", "10.0.0.9", "250"] {
+        assert!(!help.contains(secret), "{secret} in {help}");
+    }
+    let cli = parse_from(args(&["--config", &p])).unwrap();
+    let password = cli.run.cassandra.cassandra_password.as_ref().unwrap();
+    assert_eq!(password.expose(), "hunter2-from-file");
+    assert_eq!(cli.run.cassandra.contact_points, vec!["10.0.0.9:9042"]);
+    assert_eq!(cli.run.kafka_property.len(), 2);
+    assert_eq!(cli.run.kafka_property[0].value, "hunter2-x");
+    assert!(!format!("{cli:?}").contains("hunter2"));
+    // The command line wins, also for repeatable flags.
+    let cli = parse_from(args(&["--config", &p, "-X", "acks=all", "--rate", "9"])).unwrap();
+    assert_eq!(cli.run.effective_rate(), Some(9));
+    assert_eq!(cli.run.kafka_property.len(), 1);
+    // A subcommand's help and a global flag from the file.
+    let (_dir2, p2) = config_file("data-dir = \"/srv/us\"\ncassandra-password = \"hunter2\"\n");
+    assert!(!printed(&["--config", &p2, "lag", "--help"]).contains("hunter2"));
+    let cli = parse_from(args(&["--config", &p2, "lag"])).unwrap();
+    assert_eq!(cli.data_dir, PathBuf::from("/srv/us"));
+}
+
+#[test]
+fn errors_never_repeat_a_secret() {
+    let typo = printed(&["-X", "sasl.password hunter3"]);
+    assert!(typo.contains("key=value"), "{typo}");
+    assert!(!typo.contains("hunter3"), "{typo}");
+    let (_d1, bad_item) = config_file("kafka-property = [\"sasl.password hunter4\"]\n");
+    let (_d2, bad_toml) = config_file("cassandra-password = \"hunter5\nrate = 1\n");
+    let (_d3, bad_rate) =
+        config_file("cassandra-password = \"hunter6\"\ncassandra-user = \"a\"\nrate = \"fast\"\n");
+    for (file, secret) in [
+        (&bad_item, "hunter4"),
+        (&bad_toml, "hunter5"),
+        (&bad_rate, "hunter6"),
+    ] {
+        let shown = printed(&["--config", file]);
+        assert!(shown.contains("config file"), "{shown}");
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    // The file's fault is named with the flag and, when not secret, the value.
+    let shown = printed(&["--config", &bad_rate]);
+    assert!(
+        shown.contains("'fast'") && shown.contains("--rate"),
+        "{shown}"
+    );
+    let (_d4, switch) = config_file("headless = \"yes\"\n");
+    assert!(printed(&["--config", &switch]).contains("is a switch"));
+}

@@ -313,7 +313,7 @@ impl App {
                 records.refresh(store);
             }
             Action::Open => records.detail = !records.detail && !records.rows.is_empty(),
-            Action::Mask => records.masked = !records.masked,
+            Action::Mask => records.toggle_mask(),
             Action::DeadLetters => {
                 records.dead_letters = !records.dead_letters;
                 records.selected = 0;

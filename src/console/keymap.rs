@@ -57,7 +57,7 @@ pub enum Action {
     Open,
     /// Close the detail, the filter or the help.
     Close,
-    /// Records: mask or unmask email and phone.
+    /// Records: mask or show email and phone (dead letters start masked).
     Mask,
     /// Records: switch between users and dead letters.
     DeadLetters,
@@ -368,7 +368,7 @@ impl KeyMap {
             ),
             row(&[self.open], "detail", "show record whole", records),
             row(&[self.close], "back", "close / clear filter", records),
-            row(&[self.mask], "mask", "mask email and phone", records),
+            row(&[self.mask], "mask", "(un)mask email, phone", records),
             row(
                 &[self.dead_letters],
                 "dead letters",

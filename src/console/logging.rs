@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
@@ -103,11 +102,70 @@ pub fn tail() -> Option<&'static LogTail> {
     TAIL.get()
 }
 
-/// Records of libraries that log through the `log` crate reach `tracing` with the target `log`
-/// and their metadata as fields, which tui-logger prints raw; the Logs tab shows them only from
-/// WARN up. The saved log keeps them all, normalised.
-fn readable(meta: &tracing::Metadata<'_>) -> bool {
-    meta.target() != "log" || *meta.level() <= tracing::Level::WARN
+/// Feeds the Logs tab one line per event, shaped as time, level, target, message and then the
+/// fields (`key=value`, in the order logged). Records of libraries that log through the `log`
+/// crate reach `tracing` with the target `log` and their metadata as `log.*` fields; they get
+/// their own target back, and the metadata fields are dropped.
+pub struct LogsTabLayer;
+
+impl<S: tracing::Subscriber> Layer<S> for LogsTabLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: LayerContext<'_, S>) {
+        let mut line = LineVisitor::default();
+        event.record(&mut line);
+        let meta = event.metadata();
+        let target = line.log_target.as_deref().unwrap_or(meta.target());
+        let level = match *meta.level() {
+            tracing::Level::ERROR => log::Level::Error,
+            tracing::Level::WARN => log::Level::Warn,
+            tracing::Level::INFO => log::Level::Info,
+            tracing::Level::DEBUG => log::Level::Debug,
+            tracing::Level::TRACE => log::Level::Trace,
+        };
+        let text = match (line.message.is_empty(), line.fields.is_empty()) {
+            (_, true) => line.message,
+            (true, false) => line.fields,
+            (false, false) => format!("{} {}", line.message, line.fields),
+        };
+        tui_logger::Drain::new().log(
+            &log::Record::builder()
+                .args(format_args!("{text}"))
+                .level(level)
+                .target(target)
+                .build(),
+        );
+    }
+}
+
+/// The message, the `log` crate's target, and the other fields as `key=value` text.
+#[derive(Default)]
+struct LineVisitor {
+    message: String,
+    log_target: Option<String>,
+    fields: String,
+}
+
+impl tracing::field::Visit for LineVisitor {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        match field.name() {
+            "message" => self.message = value.to_owned(),
+            "log.target" => self.log_target = Some(value.to_owned()),
+            _ => self.record_debug(field, &format_args!("{value}")),
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write as _;
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            name if name.starts_with("log.") => {}
+            name => {
+                if !self.fields.is_empty() {
+                    self.fields.push(' ');
+                }
+                let _ = write!(self.fields, "{name}={value:?}");
+            }
+        }
+    }
 }
 
 /// Routes `tracing` to tui-logger and the tail, filtered by `filter`; call once, before the
@@ -116,7 +174,7 @@ pub fn init(filter: EnvFilter) -> anyhow::Result<()> {
     let tail = TAIL.get_or_init(|| LogTail::new(TAIL_LINES)).clone();
     tracing_subscriber::registry()
         .with(filter)
-        .with(tui_logger::TuiTracingSubscriberLayer.with_filter(filter_fn(readable)))
+        .with(LogsTabLayer)
         .with(
             tracing_subscriber::fmt::layer()
                 .with_ansi(false)

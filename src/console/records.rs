@@ -66,8 +66,11 @@ pub struct RecordsState {
     pub typing: bool,
     pub sort: SortColumn,
     pub descending: bool,
-    /// Whether email and phone are masked.
+    /// Whether email and phone are masked in the users view.
     pub masked: bool,
+    /// Whether email and phone are masked in the dead letters (on until `m`: their payloads
+    /// come from any producer and their reasons from any version).
+    pub letters_masked: bool,
     /// Dead letters instead of users.
     pub dead_letters: bool,
     /// Whether the selected row is shown whole.
@@ -87,6 +90,7 @@ impl Default for RecordsState {
             sort: SortColumn::Stored,
             descending: true,
             masked: false,
+            letters_masked: true,
             dead_letters: false,
             detail: false,
             selected: 0,
@@ -151,6 +155,24 @@ impl RecordsState {
             .and_then(|&i| self.key_of(view, i).cloned());
         if self.rows.is_empty() {
             self.detail = false;
+        }
+    }
+
+    /// Whether the view shown now masks email and phone.
+    pub fn masking(&self) -> bool {
+        if self.dead_letters {
+            self.letters_masked
+        } else {
+            self.masked
+        }
+    }
+
+    /// Masks or shows email and phone in the view shown now.
+    pub fn toggle_mask(&mut self) {
+        if self.dead_letters {
+            self.letters_masked = !self.letters_masked;
+        } else {
+            self.masked = !self.masked;
         }
     }
 
@@ -223,6 +245,67 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// A dead letter's payload with emails and phones masked: by field name (`email`, `phone`,
+/// `cell`) at any depth when it is JSON, else every email-shaped word.
+pub fn mask_payload(payload: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(payload) {
+        Ok(mut value) if value.is_object() || value.is_array() => {
+            mask_fields(&mut value);
+            serde_json::to_string(&value).unwrap_or_else(|_| mask_emails(payload))
+        }
+        _ => mask_emails(payload),
+    }
+}
+
+fn mask_fields(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (name, v) in map.iter_mut() {
+                match (name.to_ascii_lowercase().as_str(), &*v) {
+                    ("email", Value::String(s)) => *v = Value::String(mask_email(s)),
+                    ("phone" | "cell", Value::String(s)) => *v = Value::String(mask_phone(s)),
+                    _ => mask_fields(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_fields),
+        Value::String(s) => *s = mask_emails(s),
+        _ => {}
+    }
+}
+
+/// Text with every word that holds an `@` between other characters masked as an email.
+pub fn mask_emails(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let looks_like_email = core
+            .find('@')
+            .is_some_and(|at| at > 0 && at + 1 < core.len());
+        if looks_like_email {
+            let start = word.find(core).unwrap_or(0);
+            out.push_str(&word[..start]);
+            out.push_str(&mask_email(core));
+            out.push_str(&word[start + core.len()..]);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || c == '"' || c == ',' {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// Keeps the last two digits: `(272) 790-0888` → `•••88`.
 pub fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone.chars().filter(char::is_ascii_alphanumeric).collect();
@@ -293,6 +376,40 @@ mod tests {
             .insert(0, user("d", "Dee", "Chile", "2026-01-01T00:00:04Z"));
         state.refresh(&view);
         assert_eq!(state.selected_user(&view).unwrap().id, "b");
+    }
+
+    #[test]
+    fn dead_letters_are_masked_until_m_and_apart_from_users() {
+        let mut state = RecordsState::default();
+        assert!(!state.masking());
+        state.dead_letters = true;
+        assert!(state.masking());
+        state.toggle_mask();
+        assert!(!state.masking());
+        state.dead_letters = false;
+        assert!(!state.masking());
+    }
+
+    #[test]
+    fn payloads_and_reasons_mask_emails_and_phones() {
+        let payload = r#"{"id":"x","email":"ann@example.com","phone":"(272) 790-0888",
+            "contact":{"cell":"0176-1234567","note":"write to bob@example.org"}}"#;
+        let masked = mask_payload(payload);
+        for gone in ["ann@", "790-0888", "1234567", "bob@"] {
+            assert!(!masked.contains(gone), "{gone} in {masked}");
+        }
+        assert!(
+            masked.contains("a•••@example.com") && masked.contains("•••88"),
+            "{masked}"
+        );
+        assert_eq!(
+            mask_emails("email 'ann.lee@example.com' has, x@y and a@ @b"),
+            "email 'a•••@example.com' has, x•••@y and a@ @b"
+        );
+        assert_eq!(
+            mask_payload("not json ann@example.com"),
+            "not json a•••@example.com"
+        );
     }
 
     #[test]

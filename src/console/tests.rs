@@ -110,7 +110,19 @@ fn records_filter_sort_detail_mask_and_dead_letters() {
     press(&mut app, KeyCode::Char('d'));
     assert_view!("records_dead_letters", view(&app, 80, 24));
     press(&mut app, KeyCode::Enter);
-    assert_view!("records_dead_letter_detail", view(&app, 80, 24));
+    let masked = view(&app, 80, 24);
+    assert!(
+        !masked.contains("jane@") && !masked.contains("790-0888"),
+        "{masked}"
+    );
+    assert_view!("records_dead_letter_detail", masked);
+    press(&mut app, KeyCode::Char('m'));
+    let shown = view(&app, 80, 24);
+    assert!(
+        shown.contains("jane@@example.com") && shown.contains("790-0888"),
+        "{shown}"
+    );
+    assert_view!("records_dead_letter_detail_shown", shown);
 }
 
 #[test]
@@ -142,8 +154,11 @@ fn logs_tab_in_every_state() {
         view(&on(fixture::empty(Theme::COLOR), Tab::Logs), 80, 24)
     );
     tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
-    let subscriber = tracing_subscriber::registry().with(tui_logger::TuiTracingSubscriberLayer);
+    // Libraries that use the `log` crate reach `tracing` as the binary's subscriber sets it up.
+    let _ = tracing_log::LogTracer::init();
+    let subscriber = tracing_subscriber::registry().with(super::logging::LogsTabLayer);
     tracing::subscriber::with_default(subscriber, || {
+        log::warn!(target: "lsm_tree::compaction", "Compaction of 4 segments is behind.");
         tracing::info!(target: "userstream::runner", source = "Synthetic", batch_size = 100, "Starting pipeline.");
         tracing::debug!(target: "userstream::pipeline::process", polled = 400, "Polled a batch.");
         tracing::warn!(target: "userstream::pipeline::ingest", error = "HTTP 503", failures = 1, "Fetch failed; retrying.");
@@ -164,6 +179,15 @@ fn logs_tab_in_every_state() {
         );
     }
     let mut app = on(fixture::typical(Theme::COLOR), Tab::Logs);
+    let shown = view(&app, 80, 24);
+    assert!(
+        shown.contains("W lsm_tree::compaction Compaction"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("log.file") && !shown.contains("log.line"),
+        "{shown}"
+    );
     assert_view!("logs_narrow", view(&app, 60, 20));
     app.update(Action::LogLevel);
     assert_view!("logs_level_debug", view(&app, 80, 24));

@@ -238,7 +238,8 @@ fn micros_since(ingested_at: &str, now: DateTime<Utc>) -> u64 {
 
 fn dead_letter(topic: &str, d: Delivery, rule: &str, reason: String, at: &str) -> DeadLetter {
     let (payload, payload_base64) = match String::from_utf8(d.payload) {
-        Ok(text) => (Some(text), None),
+        // The payload is kept (the point of a dead letter) without a foreign producer's secrets.
+        Ok(text) => (Some(crate::redact::scrub_payload(text)), None),
         Err(e) => (None, Some(base64(e.as_bytes()))),
     };
     DeadLetter {

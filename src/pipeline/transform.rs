@@ -1,6 +1,7 @@
 //! Decode, validate and transform one topic payload into a stored row: a pure function, so every
 //! rule is table-tested. A payload that fails becomes a [`Rejection`] naming the rule and the
-//! reason, which the process stage dead-letters.
+//! reason, which the process stage dead-letters. A reason describes the shape of what is wrong,
+//! never the value: reasons reach logs and the console, and values are names, emails and ids.
 //!
 //! Two payload formats are accepted: the current wire record, and the old pipelines' record
 //! (random `id`, numeric `post_code`, no `country`, whose country is the last comma-separated part
@@ -10,6 +11,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 
 use crate::model::StoredUser;
+use crate::redact::decode_error;
 
 /// Largest payload accepted, in bytes.
 pub const MAX_PAYLOAD: usize = 16 * 1024;
@@ -87,14 +89,21 @@ pub fn transform(payload: &[u8], stored_at: &str) -> Result<StoredUser, Rejectio
     }
     let text = std::str::from_utf8(payload)
         .map_err(|e| reject("encoding", format!("payload is not valid UTF-8 ({e})")))?;
-    let r: Incoming = serde_json::from_str(text)
-        .map_err(|e| reject("decode", format!("payload is not a user record: {e}")))?;
+    let r: Incoming = serde_json::from_str(text).map_err(|e| {
+        reject(
+            "decode",
+            format!("payload is not a user record: {}", decode_error(&e)),
+        )
+    })?;
 
     let id = required("id", r.id)?;
     if !is_uuid(&id) {
         return Err(reject(
             "id_uuid",
-            format!("id '{}' is not a UUID", clip(&id)),
+            format!(
+                "id is not a UUID: {} characters, want 36 in the 8-4-4-4-12 hex form",
+                id.chars().count()
+            ),
         ));
     }
     let first_name = required("first_name", r.first_name)?;
@@ -110,28 +119,18 @@ pub fn transform(payload: &[u8], stored_at: &str) -> Result<StoredUser, Rejectio
             return Err(reject(
                 "email_format",
                 format!(
-                    "email '{}' must have exactly one @ between a name and a domain",
-                    clip(&email)
+                    "email must have exactly one @ between a name and a domain (it has {})",
+                    email.matches('@').count()
                 ),
             ));
         }
     };
     let registered_date = required("registered_date", r.registered_date)?;
-    let registered = parse_date(&registered_date).ok_or_else(|| {
-        reject(
-            "registered_date",
-            format!(
-                "registered_date '{}' is not an RFC 3339 date",
-                clip(&registered_date)
-            ),
-        )
-    })?;
+    let registered = parse_date(&registered_date)
+        .ok_or_else(|| reject("registered_date", "registered_date is not an RFC 3339 date"))?;
     let dob = required("dob", r.dob)?;
     if parse_date(&dob).is_none() {
-        return Err(reject(
-            "dob",
-            format!("dob '{}' is not an RFC 3339 date", clip(&dob)),
-        ));
+        return Err(reject("dob", "dob is not an RFC 3339 date"));
     }
     let address = r.address.unwrap_or_default();
     let parts: Vec<&str> = address.split(',').map(str::trim).collect();
@@ -240,15 +239,6 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
-}
-
-/// A value shortened for a reason message (never echo a huge field).
-fn clip(s: &str) -> String {
-    if s.chars().count() <= 60 {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(60).collect::<String>())
-    }
 }
 
 #[cfg(test)]

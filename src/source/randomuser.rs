@@ -172,8 +172,8 @@ fn classify(status: u16, body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
 
 /// The users of a success body; `{"error": ...}` and `"results": []` are failures too.
 fn decode(body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
-    let answer: Answer =
-        serde_json::from_slice(body).map_err(|e| SourceError::Decode(e.to_string()))?;
+    let answer: Answer = serde_json::from_slice(body)
+        .map_err(|e| SourceError::Decode(crate::redact::decode_error(&e)))?;
     if let Some(error) = answer.error {
         return Err(SourceError::Api(error_text(error)));
     }

@@ -24,11 +24,44 @@ impl FromStr for KafkaProperty {
                 key: key.trim().to_owned(),
                 value: value.to_owned(),
             }),
-            _ => Err(format!(
-                "'{}' is not a Kafka property: give key=value (e.g. security.protocol=SASL_SSL)",
-                redact_arg(s)
-            )),
+            // Without an '=' there is no key to judge, so none of the text is repeated: a
+            // mistyped `sasl.password hunter2` must not print its password.
+            Some(_) => Err("a Kafka property needs a key before '=' (e.g. linger.ms=5)".to_owned()),
+            None => Err(
+                "a Kafka property is key=value with an '=' (e.g. security.protocol=SASL_SSL); \
+                 the text given has none, and is not repeated in case it holds a secret"
+                    .to_owned(),
+            ),
         }
+    }
+}
+
+/// Parses `-X` for clap without clap's usual quoting of the rejected text, which may hold a
+/// secret.
+#[derive(Debug, Clone, Copy)]
+pub struct KafkaPropertyParser;
+
+impl clap::builder::TypedValueParser for KafkaPropertyParser {
+    type Value = KafkaProperty;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<KafkaProperty, clap::Error> {
+        let refuse = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("-X: {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        value
+            .to_str()
+            .ok_or_else(|| refuse("a Kafka property must be UTF-8 text".to_owned()))?
+            .parse()
+            .map_err(refuse)
     }
 }
 
@@ -63,32 +96,12 @@ impl Compression {
 
 /// Whether a property's value must never be shown (passwords, keys, tokens).
 pub fn is_secret(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    [
-        "password",
-        "secret",
-        "token",
-        "jaas",
-        "oauthbearer.config",
-        ".pem",
-        "keystore",
-        "key.location",
-    ]
-    .iter()
-    .any(|word| key.contains(word))
+    crate::redact::is_secret_name(key)
 }
 
 /// The value as it may appear in logs and errors.
 pub fn shown_value<'a>(key: &str, value: &'a str) -> &'a str {
-    if is_secret(key) { "[redacted]" } else { value }
-}
-
-/// `key=value` text with the value hidden when the key is secret.
-fn redact_arg(s: &str) -> String {
-    match s.split_once('=') {
-        Some((key, _)) if is_secret(key) => format!("{key}=[redacted]"),
-        _ => s.to_owned(),
-    }
+    crate::redact::shown(key, value)
 }
 
 /// Properties the guarantees rest on; `-X` may not change them.

@@ -39,8 +39,8 @@ fn secrets_never_show() {
         .parse::<KafkaProperty>()
         .unwrap_err();
     assert!(
-        err.contains("hunter2"),
-        "not a key=value, so no key to judge: {err}"
+        !err.contains("hunter2") && !err.contains("sasl.password"),
+        "not a key=value, so none of it is repeated: {err}"
     );
 }
 

@@ -11,7 +11,9 @@ use ratatui::widgets::{
 
 use super::widgets::{panel, placeholder};
 use crate::console::app::App;
-use crate::console::records::{SortColumn, full_name, mask_email, mask_phone};
+use crate::console::records::{
+    SortColumn, full_name, mask_email, mask_emails, mask_payload, mask_phone,
+};
 use crate::console::theme::Theme;
 use crate::model::{DeadLetter, StoredUser};
 
@@ -59,7 +61,7 @@ impl RecordsTab<'_> {
                 r.sort.title()
             )));
         }
-        if r.masked && !r.dead_letters {
+        if r.masking() {
             spans.push(Span::raw(" · masked"));
         }
         if r.typing {
@@ -180,11 +182,16 @@ impl RecordsTab<'_> {
         );
         let rows = r.rows.iter().map(|&i| {
             let d = &app.store.dead_letters[i];
+            let reason = if r.letters_masked {
+                mask_emails(&d.reason)
+            } else {
+                d.reason.clone()
+            };
             Row::new([
                 Cell::from(time_of(&d.failed_at)),
                 Cell::from(d.rule.as_str()).style(t.warn()),
                 Cell::from(format!("p{}@{}", d.origin.partition, d.origin.offset)),
-                Cell::from(d.reason.as_str()),
+                Cell::from(reason),
             ])
         });
         let widths = [
@@ -256,10 +263,23 @@ impl RecordsTab<'_> {
 
     fn letter_detail(&self, letter: &DeadLetter, area: Rect, buf: &mut Buffer) {
         let t = self.0.theme;
+        let masked = self.0.records.letters_masked;
         let label = |k: &'static str| Span::styled(format!("{k:<10}"), t.dim());
+        let reason = if masked {
+            mask_emails(&letter.reason)
+        } else {
+            letter.reason.clone()
+        };
         let payload = letter
             .payload
-            .clone()
+            .as_deref()
+            .map(|p| {
+                if masked {
+                    mask_payload(p)
+                } else {
+                    p.to_owned()
+                }
+            })
             .or_else(|| {
                 letter
                     .payload_base64
@@ -273,7 +293,7 @@ impl RecordsTab<'_> {
                 label("rule"),
                 Span::styled(letter.rule.as_str(), t.warn()),
             ]),
-            Line::from(vec![label("reason"), Span::raw(letter.reason.as_str())]),
+            Line::from(vec![label("reason"), Span::raw(reason)]),
             Line::from(vec![
                 label("origin"),
                 Span::raw(format!(
@@ -291,7 +311,11 @@ impl RecordsTab<'_> {
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(panel(
-                format!("Dead letter · {} · Esc to close", letter.rule),
+                format!(
+                    "Dead letter · {}{} · Esc to close",
+                    letter.rule,
+                    if masked { " · masked" } else { "" }
+                ),
                 t,
             ))
             .render(area, buf);

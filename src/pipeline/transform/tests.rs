@@ -193,3 +193,42 @@ fn reasons_never_echo_huge_values() {
     let rejection = transform(&serde_json::to_vec(&v).unwrap(), STORED_AT).unwrap_err();
     assert!(rejection.reason.len() < 200, "{}", rejection.reason);
 }
+
+#[test]
+fn reasons_never_quote_emails_ids_names_or_dates() {
+    let email = "ann.smith+x@@example.com";
+    let id = "ann-smith-1234";
+    let mut cases = Vec::new();
+    let mut bad_email = good();
+    bad_email["email"] = json!(email);
+    cases.push(bad_email);
+    let mut bad_id = good();
+    bad_id["id"] = json!(id);
+    cases.push(bad_id);
+    let mut bad_dob = good();
+    bad_dob["dob"] = json!("born 1990 ann.smith");
+    cases.push(bad_dob);
+    let mut bad_date = good();
+    bad_date["registered_date"] = json!("ann.smith joined");
+    cases.push(bad_date);
+    let mut wrong_type = good();
+    wrong_type["last_name"] = json!(["ann.smith"]);
+    cases.push(wrong_type);
+    let mut not_text = good();
+    not_text["first_name"] = json!(4_242_424);
+    cases.push(not_text);
+    for case in cases {
+        let rejection = transform(&serde_json::to_vec(&case).unwrap(), STORED_AT).unwrap_err();
+        for value in ["ann", "smith", "1234", "4242424", "1990"] {
+            assert!(
+                !rejection.reason.contains(value),
+                "{}: {}",
+                rejection.rule,
+                rejection.reason
+            );
+        }
+    }
+    let rejection = transform(b"{\"id\": \"ann.smith@example.com", STORED_AT).unwrap_err();
+    assert_eq!(rejection.rule, "decode");
+    assert!(!rejection.reason.contains("ann"), "{}", rejection.reason);
+}
