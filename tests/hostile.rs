@@ -6,7 +6,7 @@ mod support;
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
-use support::run::{run_ok, summary};
+use support::run::{run_ok, success, summary, userstream};
 use userstream::broker::embedded::{EmbeddedConfig, Retention};
 use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
 
@@ -154,28 +154,13 @@ fn dead_letters_keep_payloads_without_secrets_and_reasons_without_values() {
     });
     drop(runtime);
 
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args([
-            "--headless",
-            "--role",
-            "process",
-            "--drain",
-            "--log",
-            "debug",
-        ])
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let mut process = userstream(dir.path(), &["--headless", "--role", "process", "--drain"]);
+    process
+        .env("USERSTREAM_LOG", "debug")
+        .env_remove("RUST_LOG");
+    let out = success(process);
     let logs = String::from_utf8_lossy(&out.stderr);
-    let letters = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("dead-letters")
-        .output()
-        .unwrap();
+    let letters = run_ok(dir.path(), &["dead-letters"]);
     let text = String::from_utf8_lossy(&letters.stdout);
     let letters: Vec<Value> = text
         .lines()

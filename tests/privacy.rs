@@ -2,23 +2,20 @@
 //! `-X` in help, errors, logs or status lines; no escape byte in redirected stderr; no library
 //! INFO line by default (in a run or any subcommand); JSON log lines that parse.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
-
-/// The binary on `dir`, with no log settings inherited from the caller's environment.
+/// The binary on `dir` with no `USERSTREAM_*` setting inherited, and none of the log settings
+/// either (the shared helper quiets the logs; these tests look at them).
 fn userstream(dir: &Path) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = support::run::userstream(dir, &[]);
     command
-        .arg("--data-dir")
-        .arg(dir)
         .env_remove("RUST_LOG")
         .env_remove("USERSTREAM_LOG")
-        .env_remove("USERSTREAM_LOG_FORMAT")
-        .env_remove("USERSTREAM_CONFIG")
         .env_remove("NO_COLOR");
     command
 }
