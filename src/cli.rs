@@ -327,6 +327,20 @@ impl RunArgs {
         }
     }
 
+    /// The labels of `userstream_build_info` for a run with these flags.
+    pub fn build_info(&self) -> crate::metrics::BuildInfo {
+        fn name(value: Option<clap::builder::PossibleValue>) -> String {
+            value.map(|v| v.get_name().to_owned()).unwrap_or_default()
+        }
+        crate::metrics::BuildInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            source: name(self.source.to_possible_value()),
+            broker: name(self.broker.to_possible_value()),
+            store: name(self.store.to_possible_value()),
+            role: name(self.role.to_possible_value()),
+        }
+    }
+
     /// Refuses combinations that cannot work, with the reason.
     pub fn validate(&self) -> anyhow::Result<()> {
         if self.drain && self.role != Role::Process {

@@ -164,7 +164,7 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
     let pipeline = Pipeline::start(config, source, broker.clone(), store.clone(), control);
     spawn_retention(&broker, pipeline.shutdown.clone());
     let metrics = metrics.map(|m| {
-        let build = crate::metrics::BuildInfo::of(&args);
+        let build = args.build_info();
         m.serve(pipeline.stats.clone(), broker.clone(), store.clone(), build)
     });
 

@@ -12,9 +12,6 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Unit;
 
-use clap::ValueEnum;
-
-use crate::cli::RunArgs;
 use crate::stats::{
     FetchErrorKind, Histogram, Stage, StageState, Stats, peak_rss_bytes, rss_bytes,
 };
@@ -40,22 +37,6 @@ pub struct BuildInfo {
     pub store: String,
     /// `all`, `ingest` or `process`.
     pub role: String,
-}
-
-impl BuildInfo {
-    /// The labels of a run with `args`.
-    pub fn of(args: &RunArgs) -> BuildInfo {
-        fn name(value: Option<clap::builder::PossibleValue>) -> String {
-            value.map(|v| v.get_name().to_owned()).unwrap_or_default()
-        }
-        BuildInfo {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            source: name(args.source.to_possible_value()),
-            broker: name(args.broker.to_possible_value()),
-            store: name(args.store.to_possible_value()),
-            role: name(args.role.to_possible_value()),
-        }
-    }
 }
 
 /// Encodes the pipeline's [`Stats`] on every scrape.
