@@ -25,7 +25,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::http::{FixtureServer, Response, users_handler};
 
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 /// Users the bounded run fetches: 20 s at `--rate 200`, time for the outage in the middle.
 const RECORDS: u64 = 4000;
 
@@ -158,32 +157,27 @@ fn start_prometheus(dir: &Path, target: SocketAddr) -> (Killed, SocketAddr) {
 }
 
 fn start_userstream(dir: &Path, api_url: &str, metrics: SocketAddr) -> Killed {
-    let mut cmd = Command::new(BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("USERSTREAM_") {
-            cmd.env_remove(key);
-        }
-    }
     let records = RECORDS.to_string();
     let metrics = metrics.to_string();
-    cmd.arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(["--headless", "--source", "randomuser", "--api-url", api_url])
-        .args([
-            "--rate",
-            "300",
-            "--batch-size",
-            "20",
-            "--max-records",
-            &records,
-        ])
-        .args(["--circuit-threshold", "2", "--circuit-cooldown", "200ms"])
-        .args(["--retry-initial", "20ms", "--retry-max", "50ms"])
-        .args(["--status-interval", "1s", "--metrics-linger", "30s"])
-        .env("USERSTREAM_METRICS_ADDR", &metrics)
-        .env("USERSTREAM_LOG", "warn")
-        .stdout(File::create(dir.join("stdout")).unwrap())
-        .stderr(File::create(dir.join("stderr")).unwrap());
+    let mut cmd = support::run::userstream(
+        &dir.join("data"),
+        &["--headless", "--source", "randomuser", "--api-url", api_url],
+    );
+    cmd.args([
+        "--rate",
+        "300",
+        "--batch-size",
+        "20",
+        "--max-records",
+        &records,
+    ])
+    .args(["--circuit-threshold", "2", "--circuit-cooldown", "200ms"])
+    .args(["--retry-initial", "20ms", "--retry-max", "50ms"])
+    .args(["--status-interval", "1s", "--metrics-linger", "30s"])
+    .env("USERSTREAM_METRICS_ADDR", &metrics)
+    .env("USERSTREAM_LOG", "warn")
+    .stdout(File::create(dir.join("stdout")).unwrap())
+    .stderr(File::create(dir.join("stderr")).unwrap());
     Killed(cmd.spawn().expect("userstream starts"))
 }
 
