@@ -6,6 +6,7 @@
 //! - the read methods serve the console and never scan every row.
 
 pub mod cassandra;
+pub mod columns;
 pub mod embedded;
 
 use std::future::Future;

@@ -4,7 +4,8 @@
 //! One writer connection does every write in one `IMMEDIATE` transaction per batch (rows,
 //! aggregates and dead letters together), with `synchronous=FULL` so a batch is on disk before
 //! the broker offsets that cover it are committed. A second connection serves the console's
-//! reads, which WAL lets run beside the writer.
+//! reads, which WAL lets run beside the writer. The layout (rows by arrival, 16-byte ids, a
+//! readable view) is in [`schema`]; the WAL is bounded as [`WAL_RESTART_BYTES`] says.
 //!
 //! Exact aggregates: a row counts in `user_counts` only when its `INSERT ... ON CONFLICT DO
 //! NOTHING` inserted it. A duplicate whose dimensions changed (a source re-issuing an id with
@@ -14,66 +15,30 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{PendingRow, Store, StoreError, WriteBatch, WriteOutcome};
+use super::{Store, StoreError, WriteBatch, WriteOutcome};
 use crate::model::{DeadLetter, Dimension, Origin, StoredUser, UserCount};
 
-/// The schema of `store.db`, mirroring `cql/schema.cql`.
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS created_users (
-    id TEXT PRIMARY KEY NOT NULL,
-    first_name TEXT NOT NULL,
-    last_name TEXT NOT NULL,
-    gender TEXT NOT NULL,
-    address TEXT NOT NULL,
-    post_code TEXT NOT NULL,
-    email TEXT NOT NULL,
-    username TEXT NOT NULL,
-    dob TEXT NOT NULL,
-    registered_date TEXT NOT NULL,
-    phone TEXT NOT NULL,
-    picture TEXT NOT NULL,
-    nat TEXT NOT NULL,
-    city TEXT NOT NULL,
-    state TEXT NOT NULL,
-    country TEXT NOT NULL,
-    ingested_at TEXT NOT NULL,
-    source TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    month INTEGER NOT NULL,
-    day INTEGER NOT NULL,
-    email_domain TEXT NOT NULL,
-    stored_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS created_users_by_stored_at ON created_users (stored_at);
-CREATE TABLE IF NOT EXISTS user_counts (
-    dimension TEXT NOT NULL,
-    value TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (dimension, value)
-);
-CREATE TABLE IF NOT EXISTS dead_letters (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    rule TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    payload TEXT,
-    payload_base64 TEXT,
-    topic TEXT NOT NULL,
-    partition INTEGER NOT NULL,
-    offset INTEGER NOT NULL,
-    failed_at TEXT NOT NULL
-);
-";
+mod rows;
+pub mod schema;
 
-const COLUMNS: &str = "id, first_name, last_name, gender, address, post_code, email, username, \
-    dob, registered_date, phone, picture, nat, city, state, country, ingested_at, source, year, \
-    month, day, email_domain, stored_at";
-
-const PLACEHOLDERS: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-    ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23";
+/// Bytes of a database page. Random inserts into the id index rewrite one page each, so a
+/// page larger than this costs more WAL per row than it saves in tree depth.
+const PAGE_SIZE: u64 = 4096;
+/// The writer's page cache, in KiB (interior and hot pages of the id index).
+const WRITER_CACHE_KIB: u64 = 16 * 1024;
+/// Once the WAL holds this many bytes, the writer finishes the checkpoint itself before its
+/// next batch, so the WAL starts over: it never grows past this plus one batch.
+const WAL_RESTART_BYTES: u64 = 24 * 1024 * 1024;
+/// The WAL file is truncated back to this size when it starts over.
+pub const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+/// How often the background thread copies the WAL into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// A handle to `store.db`; clones share the connections.
 #[derive(Clone)]
@@ -81,6 +46,8 @@ pub struct EmbeddedStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     reader: Arc<Mutex<Connection>>,
+    /// Frames in the WAL at the last background checkpoint.
+    wal_frames: Arc<AtomicU64>,
 }
 
 fn fatal(e: impl std::fmt::Display) -> StoreError {
@@ -96,46 +63,58 @@ fn sql(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Runs a `wal_checkpoint` pragma: (busy, frames in the WAL, frames copied).
+fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<(i64, i64, i64)> {
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+}
+
 impl EmbeddedStore {
     /// Opens (or creates) the database at `path` and applies the schema.
     pub fn open(path: &Path) -> Result<EmbeddedStore, StoreError> {
-        let writer = Connection::open(path).map_err(sql)?;
+        let mut writer = Connection::open(path).map_err(sql)?;
+        // The page size only takes effect on a new database, before WAL mode is set.
         writer
-            .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8000;",
-            )
+            .execute_batch(&format!(
+                "PRAGMA page_size = {PAGE_SIZE}; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; \
+                 PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
+                 PRAGMA journal_size_limit = {WAL_LIMIT_BYTES};"
+            ))
             .map_err(sql)?;
-        writer.execute_batch(SCHEMA).map_err(sql)?;
-        // Checkpoints run on their own thread, so a batch never waits for one.
+        schema::apply(&mut writer).map_err(sql)?;
+        // Checkpoints run on their own thread, so a batch does not wait for one (see `write`).
         writer
             .execute_batch("PRAGMA wal_autocheckpoint = 0;")
             .map_err(sql)?;
         let reader = Connection::open(path).map_err(sql)?;
-        reader
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(sql)?;
+        reader.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
         let store = EmbeddedStore {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(writer)),
             reader: Arc::new(Mutex::new(reader)),
+            wal_frames: Arc::new(AtomicU64::new(0)),
         };
         store.spawn_checkpointer()?;
         Ok(store)
     }
 
-    /// Copies the WAL back into the database every 250 ms with a PASSIVE checkpoint, which
-    /// never blocks the writer; stops when the last handle to the store is dropped.
+    /// Copies the WAL back into the database every [`CHECKPOINT_EVERY`] with a PASSIVE
+    /// checkpoint, which never blocks the writer, and records how big the WAL is; stops when
+    /// the last handle to the store is dropped.
     fn spawn_checkpointer(&self) -> Result<(), StoreError> {
         let conn = Connection::open(&self.path).map_err(sql)?;
         let alive = Arc::downgrade(&self.writer);
+        let frames = self.wal_frames.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 while alive.strong_count() > 0 {
-                    std::thread::sleep(std::time::Duration::from_millis(250));
-                    if let Err(error) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
-                        tracing::debug!(%error, "Checkpoint skipped.");
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    match checkpoint(&conn, "PASSIVE") {
+                        Ok((_, log, _)) => frames.store(log.max(0) as u64, Relaxed),
+                        Err(error) => tracing::debug!(%error, "Checkpoint skipped."),
                     }
                 }
             })
@@ -161,7 +140,7 @@ impl EmbeddedStore {
     /// Number of stored users.
     pub async fn user_total(&self) -> Result<u64, StoreError> {
         self.with(false, |c| {
-            c.query_row("SELECT COUNT(*) FROM created_users", [], |r| {
+            c.query_row(&format!("SELECT COUNT(*) FROM {}", schema::ROWS), [], |r| {
                 r.get::<_, i64>(0)
             })
             .map(|n| n as u64)
@@ -171,21 +150,41 @@ impl EmbeddedStore {
     }
 }
 
+/// Lets the WAL start over when it has grown past [`WAL_RESTART_BYTES`]: a RESTART checkpoint
+/// copies what the background thread has not yet, and waits until no reader needs the WAL.
+fn bound_wal(conn: &Connection, frames: &AtomicU64) -> Result<(), StoreError> {
+    if frames.load(Relaxed) * PAGE_SIZE < WAL_RESTART_BYTES {
+        return Ok(());
+    }
+    let (busy, log, copied) = checkpoint(conn, "RESTART").map_err(sql)?;
+    if busy != 0 {
+        tracing::debug!(log, copied, "WAL restart postponed: a reader holds it.");
+    } else {
+        frames.store(0, Relaxed);
+    }
+    Ok(())
+}
+
 fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome, StoreError> {
+    // Inserting in id order walks the id index once instead of jumping around it; the sort is
+    // stable, so of two deliveries of one id the later is written last and wins.
+    let mut order: Vec<([u8; 16], &StoredUser)> = batch
+        .rows
+        .iter()
+        .map(|r| Ok((rows::id_bytes(&r.user.id)?, &r.user)))
+        .collect::<Result<_, StoreError>>()?;
+    order.sort_by_key(|(id, _)| *id);
+
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sql)?;
     let mut outcome = WriteOutcome::default();
     let mut deltas: HashMap<(Dimension, Cow<'_, str>), i64> = HashMap::new();
     {
-        let mut insert = tx
-            .prepare_cached(&format!(
-                "INSERT INTO created_users ({COLUMNS}) VALUES ({PLACEHOLDERS}) \
-                 ON CONFLICT (id) DO NOTHING"
-            ))
-            .map_err(sql)?;
-        for PendingRow { user: u, .. } in &batch.rows {
-            let inserted = insert.execute(&row_params(u)[..]).map_err(sql)?;
+        let mut insert = tx.prepare_cached(&schema::insert(false)).map_err(sql)?;
+        for (id, u) in &order {
+            rows::bind(&mut insert, u, id).map_err(sql)?;
+            let inserted = insert.raw_execute().map_err(sql)?;
             if inserted == 1 {
                 outcome.inserted += 1;
                 for key in u.dimension_values() {
@@ -193,7 +192,7 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
                 }
             } else {
                 outcome.duplicates += 1;
-                update_duplicate(&tx, u, &mut deltas)?;
+                update_duplicate(&tx, u, id, &mut deltas)?;
             }
         }
         let mut count = tx
@@ -241,18 +240,18 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
 fn update_duplicate<'a>(
     tx: &rusqlite::Transaction<'_>,
     u: &'a StoredUser,
+    id: &[u8; 16],
     deltas: &mut HashMap<(Dimension, Cow<'a, str>), i64>,
 ) -> Result<(), StoreError> {
     let old = tx
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM created_users WHERE id = ?1"
-        ))
+        .prepare_cached(&schema::select("WHERE id = ?1"))
         .map_err(sql)?
-        .query_row([&u.id], row_to_user)
+        .query_row([&id[..]], rows::read)
         .optional()
         .map_err(sql)?;
     let Some(old) = old else { return Ok(()) };
     let same = StoredUser {
+        id: u.id.clone(),
         stored_at: u.stored_at.clone(),
         ingested_at: u.ingested_at.clone(),
         ..old.clone()
@@ -267,87 +266,30 @@ fn update_duplicate<'a>(
         *deltas.entry(key).or_default() += 1;
     }
     // The id is the same user with other data: replace the row whole.
-    tx.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO created_users ({COLUMNS}) VALUES ({PLACEHOLDERS})"
-    ))
-    .map_err(sql)?
-    .execute(&row_params(u)[..])
-    .map_err(sql)?;
+    let mut replace = tx.prepare_cached(&schema::insert(true)).map_err(sql)?;
+    rows::bind(&mut replace, u, id).map_err(sql)?;
+    replace.raw_execute().map_err(sql)?;
     Ok(())
-}
-
-/// The values of a row in `COLUMNS` order.
-fn row_params(u: &StoredUser) -> [&dyn rusqlite::ToSql; 23] {
-    [
-        &u.id,
-        &u.first_name,
-        &u.last_name,
-        &u.gender,
-        &u.address,
-        &u.post_code,
-        &u.email,
-        &u.username,
-        &u.dob,
-        &u.registered_date,
-        &u.phone,
-        &u.picture,
-        &u.nat,
-        &u.city,
-        &u.state,
-        &u.country,
-        &u.ingested_at,
-        &u.source,
-        &u.year,
-        &u.month,
-        &u.day,
-        &u.email_domain,
-        &u.stored_at,
-    ]
-}
-
-fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredUser> {
-    Ok(StoredUser {
-        id: r.get(0)?,
-        first_name: r.get(1)?,
-        last_name: r.get(2)?,
-        gender: r.get(3)?,
-        address: r.get(4)?,
-        post_code: r.get(5)?,
-        email: r.get(6)?,
-        username: r.get(7)?,
-        dob: r.get(8)?,
-        registered_date: r.get(9)?,
-        phone: r.get(10)?,
-        picture: r.get(11)?,
-        nat: r.get(12)?,
-        city: r.get(13)?,
-        state: r.get(14)?,
-        country: r.get(15)?,
-        ingested_at: r.get(16)?,
-        source: r.get(17)?,
-        year: r.get(18)?,
-        month: r.get(19)?,
-        day: r.get(20)?,
-        email_domain: r.get(21)?,
-        stored_at: r.get(22)?,
-    })
 }
 
 impl Store for EmbeddedStore {
     async fn write(&self, batch: Arc<WriteBatch>) -> Result<WriteOutcome, StoreError> {
-        self.with(true, move |c| write_batch(c, &batch)).await
+        let frames = self.wal_frames.clone();
+        self.with(true, move |c| {
+            bound_wal(c, &frames)?;
+            write_batch(c, &batch)
+        })
+        .await
     }
 
     async fn latest(&self, limit: usize) -> Result<Vec<StoredUser>, StoreError> {
         self.with(false, move |c| {
-            c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM created_users ORDER BY stored_at DESC LIMIT ?1"
-            ))
-            .map_err(sql)?
-            .query_map([limit as i64], row_to_user)
-            .map_err(sql)?
-            .collect::<Result<_, _>>()
-            .map_err(sql)
+            c.prepare_cached(&schema::select("ORDER BY seq DESC LIMIT ?1"))
+                .map_err(sql)?
+                .query_map([limit as i64], rows::read)
+                .map_err(sql)?
+                .collect::<Result<_, _>>()
+                .map_err(sql)
         })
         .await
     }

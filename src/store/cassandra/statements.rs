@@ -5,6 +5,8 @@
 //! `=` restrictions joined by `AND`, no `IN`, no `ORDER BY` (clustering order does it), no
 //! `LIMIT` (readers stop paging instead), no counters and no lightweight transactions.
 
+use crate::store::columns;
+
 /// A column and the CQL type the code binds or reads it as.
 pub type Column = (&'static str, &'static str);
 
@@ -51,32 +53,8 @@ impl Spec {
     }
 }
 
-/// `created_users`, in the order of [`super::values::user_values`].
-pub const USER_COLUMNS: &[Column] = &[
-    ("id", "uuid"),
-    ("first_name", "text"),
-    ("last_name", "text"),
-    ("gender", "text"),
-    ("address", "text"),
-    ("post_code", "text"),
-    ("email", "text"),
-    ("username", "text"),
-    ("dob", "text"),
-    ("registered_date", "text"),
-    ("phone", "text"),
-    ("picture", "text"),
-    ("nat", "text"),
-    ("city", "text"),
-    ("state", "text"),
-    ("country", "text"),
-    ("ingested_at", "timestamp"),
-    ("source", "text"),
-    ("year", "int"),
-    ("month", "int"),
-    ("day", "int"),
-    ("email_domain", "text"),
-    ("stored_at", "timestamp"),
-];
+/// `created_users`, built from the column table [`crate::store::columns::USER`].
+pub const USER_COLUMNS: &[Column] = &columns::cql_columns::<{ columns::USER_LEN }>(columns::USER);
 
 pub const INSERT_USER: Spec = Spec {
     kind: Kind::Insert,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::super::StoreError;
 use crate::model::{DeadLetter, Origin, StoredUser};
+use crate::store::columns::{self, Kind, Value};
 use crate::util::rfc3339;
 
 /// Bound values of one statement.
@@ -47,31 +48,17 @@ fn ts(ms: i64) -> Option<CqlValue> {
 
 /// A `created_users` row, in [`super::statements::USER_COLUMNS`] order.
 pub fn user_values(u: &StoredUser) -> Result<Values, StoreError> {
-    Ok(vec![
-        Some(CqlValue::Uuid(uuid(&u.id)?)),
-        text(&u.first_name),
-        text(&u.last_name),
-        text(&u.gender),
-        text(&u.address),
-        text(&u.post_code),
-        text(&u.email),
-        text(&u.username),
-        text(&u.dob),
-        text(&u.registered_date),
-        text(&u.phone),
-        text(&u.picture),
-        text(&u.nat),
-        text(&u.city),
-        text(&u.state),
-        text(&u.country),
-        ts(millis(&u.ingested_at)?),
-        text(&u.source),
-        Some(CqlValue::Int(u.year)),
-        Some(CqlValue::Int(u.month)),
-        Some(CqlValue::Int(u.day)),
-        text(&u.email_domain),
-        ts(millis(&u.stored_at)?),
-    ])
+    columns::USER
+        .iter()
+        .map(|column| {
+            Ok(Some(match (column.kind, column.get(u)) {
+                (Kind::Id, Value::Text(id)) => CqlValue::Uuid(uuid(id)?),
+                (Kind::Time, Value::Text(time)) => CqlValue::Timestamp(CqlTimestamp(millis(time)?)),
+                (_, Value::Text(s)) => CqlValue::Text(s.to_owned()),
+                (_, Value::Int(n)) => CqlValue::Int(n),
+            }))
+        })
+        .collect()
 }
 
 /// A `dead_letters` row, in [`super::statements::DEAD_LETTER_COLUMNS`] order.
@@ -151,33 +138,25 @@ impl Cells {
     }
 }
 
+impl columns::Cells for Cells {
+    type Error = std::convert::Infallible;
+    fn text(&mut self, kind: Kind) -> Result<String, Self::Error> {
+        Ok(match kind {
+            Kind::Id => self.uuid().map(|u| u.to_string()).unwrap_or_default(),
+            Kind::Time => self.time(),
+            Kind::Text | Kind::Int => Cells::text(self),
+        })
+    }
+    fn int(&mut self) -> Result<i32, Self::Error> {
+        Ok(Cells::int(self))
+    }
+}
+
 /// A `created_users` row read with [`super::statements::SELECT_USER`].
 pub fn user_from_row(row: Row) -> StoredUser {
-    let mut c = Cells::new(row);
-    StoredUser {
-        id: c.uuid().map(|u| u.to_string()).unwrap_or_default(),
-        first_name: c.text(),
-        last_name: c.text(),
-        gender: c.text(),
-        address: c.text(),
-        post_code: c.text(),
-        email: c.text(),
-        username: c.text(),
-        dob: c.text(),
-        registered_date: c.text(),
-        phone: c.text(),
-        picture: c.text(),
-        nat: c.text(),
-        city: c.text(),
-        state: c.text(),
-        country: c.text(),
-        ingested_at: c.time(),
-        source: c.text(),
-        year: c.int(),
-        month: c.int(),
-        day: c.int(),
-        email_domain: c.text(),
-        stored_at: c.time(),
+    match columns::read_user(&mut Cells::new(row)) {
+        Ok(user) => user,
+        Err(never) => match never {},
     }
 }
 

@@ -1,5 +1,8 @@
 use super::*;
 use crate::model::Origin;
+use crate::store::PendingRow;
+use crate::store::cassandra::schema::{SCHEMA_CQL, tables};
+use crate::store::columns::{self, USER};
 
 fn user(id: u32, gender: &str, country: &str, stored_at: &str) -> StoredUser {
     StoredUser {
@@ -169,7 +172,7 @@ fn schema_is_readable_by_plain_sqlite() {
     drop(EmbeddedStore::open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -178,4 +181,130 @@ fn schema_is_readable_by_plain_sqlite() {
     for t in ["created_users", "dead_letters", "user_counts"] {
         assert!(tables.iter().any(|n| n == t), "{tables:?}");
     }
+}
+
+/// `(name, declared type, not null)` of every column SQLite reports for `table`.
+fn table_info(conn: &Connection, table: &str) -> Vec<(String, String, bool)> {
+    conn.prepare(&format!("PRAGMA table_info({table})"))
+        .unwrap()
+        .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn sqlite_and_cql_tables_match_the_column_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    drop(EmbeddedStore::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+
+    let rows = table_info(&conn, schema::ROWS);
+    let mut expected = vec![("seq".to_owned(), "INTEGER".to_owned(), false)];
+    expected.extend(
+        USER.iter()
+            .map(|c| (c.name.to_owned(), c.kind.sql().to_owned(), true)),
+    );
+    assert_eq!(rows, expected);
+
+    let view: Vec<String> = table_info(&conn, schema::VIEW)
+        .into_iter()
+        .map(|(name, ..)| name)
+        .collect();
+    let names: Vec<&str> = USER.iter().map(|c| c.name).collect();
+    assert_eq!(view, names);
+
+    let cql = tables(SCHEMA_CQL);
+    let cql_users: Vec<(&str, &str)> = cql["created_users"]
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut ours: Vec<(&str, &str)> = USER.iter().map(|c| (c.name, c.kind.cql())).collect();
+    ours.sort_unstable();
+    assert_eq!(cql_users, ours);
+}
+
+#[tokio::test]
+async fn the_view_shows_text_ids_and_the_rows_keep_16_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = EmbeddedStore::open(&path).unwrap();
+    let u = user(7, "female", "Chile", "2026-01-01T00:00:00Z");
+    store.write(batch(vec![u.clone()]).into()).await.unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let (id, len): (String, i64) = conn
+        .query_row(
+            "SELECT v.id, length(r.id) FROM created_users v JOIN user_rows r ON r.seq = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((id.as_str(), len), (u.id.as_str(), 16));
+    assert_eq!(store.latest(1).await.unwrap(), vec![u]);
+}
+
+#[tokio::test]
+async fn a_store_of_the_text_id_layout_is_converted_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        let columns: Vec<String> = USER
+            .iter()
+            .map(|c| {
+                let ty = if c.kind == columns::Kind::Int {
+                    "INTEGER"
+                } else {
+                    "TEXT"
+                };
+                let key = if c.name == "id" { " PRIMARY KEY" } else { "" };
+                format!("{} {ty}{key} NOT NULL", c.name)
+            })
+            .collect();
+        conn.execute_batch(&format!(
+            "CREATE TABLE created_users ({});
+             CREATE INDEX created_users_by_stored_at ON created_users (stored_at);",
+            columns.join(", ")
+        ))
+        .unwrap();
+        for (i, stored_at) in [(1, "2026-01-01T00:00:02Z"), (2, "2026-01-01T00:00:01Z")] {
+            let u = user(i, "male", "Peru", stored_at);
+            let mut insert = conn
+                .prepare(&format!(
+                    "INSERT INTO created_users ({}) VALUES ({})",
+                    columns::names(),
+                    vec!["?"; USER.len()].join(", ")
+                ))
+                .unwrap();
+            for (n, column) in USER.iter().enumerate() {
+                match column.get(&u) {
+                    columns::Value::Text(s) => insert.raw_bind_parameter(n + 1, s).unwrap(),
+                    columns::Value::Int(v) => insert.raw_bind_parameter(n + 1, v).unwrap(),
+                }
+            }
+            insert.raw_execute().unwrap();
+        }
+    }
+    let store = EmbeddedStore::open(&path).unwrap();
+    let latest = store.latest(5).await.unwrap();
+    let ids: Vec<&str> = latest.iter().map(|u| u.id.as_str()).collect();
+    // Newest stored first, as before the conversion.
+    assert_eq!(ids, [user(1, "", "", "").id, user(2, "", "", "").id]);
+    // The converted ids are known: a replay is a duplicate.
+    let out = store
+        .write(batch(vec![latest[0].clone()]).into())
+        .await
+        .unwrap();
+    assert_eq!(out.duplicates, 1);
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    let kind: String = conn
+        .query_row(
+            "SELECT type FROM sqlite_master WHERE name = 'created_users'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kind, "view");
 }
