@@ -16,6 +16,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use thiserror::Error;
+use tokio_util::sync::CancellationToken;
 
 use crate::describe::Description;
 use crate::model::DeadLetter;
@@ -135,6 +136,12 @@ pub trait Broker: Clone + Send + Sync + 'static {
 
     /// What this backend is and where, for the console header and the logs.
     fn describe(&self) -> Description;
+
+    /// Starts the backend's own background upkeep until `stop` (the embedded log's
+    /// retention); Kafka keeps its topics itself.
+    fn start_upkeep(&self, stop: CancellationToken) {
+        let _ = stop;
+    }
 }
 
 /// The closed set of broker backends; only `main` picks one.
@@ -178,6 +185,9 @@ impl Broker for AnyBroker {
     }
     fn describe(&self) -> Description {
         dispatch!(self, b => b.describe())
+    }
+    fn start_upkeep(&self, stop: CancellationToken) {
+        dispatch!(self, b => b.start_upkeep(stop))
     }
 }
 

@@ -13,10 +13,11 @@ use clap::{
     ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
 };
 
-use crate::broker::embedded::DEFAULT_RETENTION_AGE;
+use crate::broker::embedded::{DEFAULT_RETENTION_AGE, Retention};
 use crate::broker::kafka::{Compression, KafkaConfig, KafkaProperty, KafkaPropertyParser};
 use crate::broker::{DEFAULT_GROUP, DEFAULT_TOPIC};
-use crate::pipeline::{PipelineConfig, RetryPolicy, Role};
+use crate::pipeline::{PipelineConfig, Role};
+use crate::retry::RetryPolicy;
 use crate::source::{
     FETCHES_PER_SECOND, MAX_RATE_BATCH, RANDOMUSER_LIMITS, SYNTHETIC_LIMITS, SourceLimits,
 };
@@ -153,9 +154,11 @@ fn byte_size(s: &str) -> Result<u64, String> {
     .iter()
     .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.trim().to_owned(), *m)))
     .unwrap_or((t.clone(), 1));
-    num.parse::<u64>()
-        .map(|n| n * mult)
-        .map_err(|_| format!("'{s}' is not a size (try 500MB, 2GB)"))
+    let n = num
+        .parse::<u64>()
+        .map_err(|_| format!("'{s}' is not a size (try 500MB, 2GB)"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("'{s}' is too large: at most {} bytes", u64::MAX))
 }
 
 /// Flags of a pipeline run.
@@ -238,6 +241,10 @@ pub struct RunArgs {
     /// Embedded log: keep at most this many payload bytes per partition (e.g. 2GB).
     #[arg(long, env = "USERSTREAM_RETENTION_BYTES", value_parser = byte_size)]
     pub retention_bytes: Option<u64>,
+    /// Embedded log: time between two retention passes.
+    #[arg(long, env = "USERSTREAM_RETENTION_INTERVAL", value_parser = duration,
+          default_value = format_duration(Retention::default().interval))]
+    pub retention_interval: Duration,
     /// Which stages to run.
     #[arg(long, value_enum, env = "USERSTREAM_ROLE", default_value = "all")]
     pub role: Role,
@@ -250,6 +257,12 @@ pub struct RunArgs {
     /// With `--role process`: exit once the lag is zero.
     #[arg(long, env = "USERSTREAM_DRAIN")]
     pub drain: bool,
+    /// Longest a stop (or the end of a bounded run) may take to store and commit what is in
+    /// flight; past it the run exits non-zero, and what was not committed is processed again
+    /// at the next start.
+    #[arg(long, env = "USERSTREAM_DRAIN_TIMEOUT", value_parser = duration,
+          default_value = format_duration(PipelineConfig::default().drain_timeout))]
+    pub drain_timeout: Duration,
     /// Headless: time between status lines.
     #[arg(long, env = "USERSTREAM_STATUS_INTERVAL", value_parser = duration, default_value = "5s")]
     pub status_interval: Duration,
@@ -272,7 +285,7 @@ pub struct RunArgs {
     pub retry_max: Duration,
     /// Consecutive source failures that open the circuit.
     #[arg(long, env = "USERSTREAM_CIRCUIT_THRESHOLD",
-          default_value_t = RetryPolicy::default().circuit_threshold)]
+          default_value_t = RetryPolicy::default().circuit_threshold.unwrap_or(5))]
     pub circuit_threshold: u32,
     /// How long an open circuit waits before a trial request.
     #[arg(long, env = "USERSTREAM_CIRCUIT_COOLDOWN", value_parser = duration,

@@ -4,7 +4,9 @@
 //!
 //! Stopping: `shutdown` (quit, Ctrl-C, SIGTERM) stops ingest and lets process finish the batch
 //! it holds, store it and commit it. When ingest ends by itself (`--max-records`,
-//! `--duration`), process keeps going until the lag is zero, then stops.
+//! `--duration`), process keeps going until the lag is zero, then stops. Either way draining
+//! has `drain_timeout`: past it every retry gives up, the stages return, and `join` says what
+//! was left uncommitted (safe: it is processed again at the next start).
 
 pub mod ingest;
 pub mod measured;
@@ -19,9 +21,10 @@ use thiserror::Error;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use crate::broker::{Broker, BrokerError, DEFAULT_TOPIC};
+use crate::retry::RetryPolicy;
 use crate::source::Source;
 use crate::stats::{Stage, StageState, Stats};
 use crate::store::{Store, StoreError};
@@ -33,29 +36,6 @@ pub enum Role {
     All,
     Ingest,
     Process,
-}
-
-/// Retry and circuit-breaker settings shared by the stages.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub initial: Duration,
-    pub max: Duration,
-    /// Consecutive source failures that open the circuit.
-    pub circuit_threshold: u32,
-    /// How long an open circuit waits before one trial request.
-    pub circuit_cooldown: Duration,
-}
-
-impl Default for RetryPolicy {
-    /// From half a second up to 30 s; five failures in a row open the circuit for 30 s.
-    fn default() -> RetryPolicy {
-        RetryPolicy {
-            initial: Duration::from_millis(500),
-            max: Duration::from_secs(30),
-            circuit_threshold: 5,
-            circuit_cooldown: Duration::from_secs(30),
-        }
-    }
 }
 
 /// Everything the stages need to know, fixed at start.
@@ -78,6 +58,8 @@ pub struct PipelineConfig {
     /// memory stays bounded however fast the source is.
     pub max_lead: Option<u64>,
     pub retry: RetryPolicy,
+    /// Longest a stop or the end of a bounded run may take to drain before giving up.
+    pub drain_timeout: Duration,
 }
 
 impl Default for PipelineConfig {
@@ -94,6 +76,7 @@ impl Default for PipelineConfig {
             poll_max: 8000,
             max_lead: Some(40_000),
             retry: RetryPolicy::default(),
+            drain_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -105,6 +88,9 @@ pub enum StageError {
     Broker(#[from] BrokerError),
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    /// Draining took longer than `--drain-timeout`; what it left is processed again next time.
+    #[error("{0}")]
+    DrainTimeout(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -151,6 +137,9 @@ pub struct Pipeline {
     pub control: Arc<Control>,
     /// Cancel to stop: ingest stops, process finishes its batch and commits.
     pub shutdown: CancellationToken,
+    /// Fired `drain_timeout` after draining began: every retry gives up.
+    abort: CancellationToken,
+    drain_timeout: Duration,
     tasks: JoinSet<Result<(), StageError>>,
 }
 
@@ -168,6 +157,10 @@ impl Pipeline {
         let broker = measured::Measured::new(broker, stats.clone());
         let store = measured::Measured::new(store, stats.clone());
         let shutdown = CancellationToken::new();
+        // Fetching stops on a stop request, at the end of `--duration`, or when its budget is
+        // spent; any of these starts the drain clock.
+        let fetch_stop = shutdown.child_token();
+        let abort = CancellationToken::new();
         // Cancelled when ingest is over (or never runs): process then drains and stops.
         let ingest_over = CancellationToken::new();
         let mut tasks = JoinSet::new();
@@ -176,9 +169,14 @@ impl Pipeline {
 
         if runs_ingest {
             let (s, b, c) = (stats.clone(), broker.clone(), control.clone());
-            let (cfg, stop, over) = (config.clone(), shutdown.clone(), ingest_over.clone());
+            let cfg = config.clone();
+            let stops = ingest::Stops {
+                fetch: fetch_stop.clone(),
+                abort: abort.clone(),
+            };
+            let over = ingest_over.clone();
             tasks.spawn(async move {
-                let result = ingest::run(cfg, source, b, s, c, stop).await;
+                let result = ingest::run(cfg, source, b, s, c, stops).await;
                 over.cancel();
                 result
             });
@@ -192,20 +190,46 @@ impl Pipeline {
         }
         if runs_process {
             let (s, b) = (stats.clone(), broker.clone());
-            let (cfg, stop, over) = (config.clone(), shutdown.clone(), ingest_over.clone());
-            tasks.spawn(async move { process::run(cfg, b, store, s, stop, over).await });
+            let stops = process::Stops {
+                poll: shutdown.clone(),
+                ingest_over: ingest_over.clone(),
+                abort: abort.clone(),
+            };
+            let cfg = config.clone();
+            tasks.spawn(async move { process::run(cfg, b, store, s, stops).await });
         }
         if let Some(limit) = config.duration {
-            let (stop, over) = (shutdown.clone(), ingest_over.clone());
+            let (stop, fetch) = (shutdown.clone(), fetch_stop.clone());
             let only_process = !runs_ingest;
             tokio::spawn(async move {
                 tokio::select! {
                     _ = tokio::time::sleep(limit) => {
                         info!(?limit, "Duration reached; stopping.");
-                        if only_process { stop.cancel() } else { over.cancel() }
+                        if only_process { stop.cancel() } else { fetch.cancel() }
                     }
-                    _ = stop.cancelled() => {}
+                    _ = fetch.cancelled() => {}
                 }
+            });
+        }
+        {
+            // A process-only run drains from its stop request; one that ingests, from the end
+            // of fetching.
+            let draining = if runs_ingest {
+                fetch_stop.clone()
+            } else {
+                shutdown.clone()
+            };
+            let (abort, limit) = (abort.clone(), config.drain_timeout);
+            tokio::spawn(async move {
+                draining.cancelled().await;
+                if !crate::retry::sleep_or_stop(limit, &abort).await {
+                    return;
+                }
+                warn!(
+                    ?limit,
+                    "Draining took longer than the drain timeout; giving up."
+                );
+                abort.cancel();
             });
         }
         let (s, b, stop) = (stats.clone(), broker, shutdown.clone());
@@ -215,14 +239,33 @@ impl Pipeline {
             stats,
             control,
             shutdown,
+            abort,
+            drain_timeout: config.drain_timeout,
             tasks,
         }
     }
 
-    /// Waits for every stage to finish; the first stage error stops the others.
+    /// Waits for every stage to finish; the first stage error stops the others. Past the
+    /// drain timeout, stages still running get a moment to return, then are dropped, and the
+    /// result says what was left uncommitted.
     pub async fn join(mut self) -> Result<(), StageError> {
         let mut first_error = None;
-        while let Some(result) = self.tasks.join_next().await {
+        loop {
+            let next = tokio::select! {
+                next = self.tasks.join_next() => next,
+                _ = self.abort.cancelled() => {
+                    let grace = tokio::time::sleep(ABORT_GRACE);
+                    tokio::pin!(grace);
+                    tokio::select! {
+                        next = self.tasks.join_next() => next,
+                        _ = &mut grace => {
+                            self.tasks.abort_all();
+                            None
+                        }
+                    }
+                }
+            };
+            let Some(result) = next else { break };
             let result = result.map_err(|e| StageError::Internal(format!("stage panicked: {e}")));
             if let Err(e) | Ok(Err(e)) = result {
                 error!(error = %e, "A stage stopped; shutting the pipeline down.");
@@ -231,13 +274,44 @@ impl Pipeline {
             }
         }
         self.shutdown.cancel();
-        first_error.map_or(Ok(()), Err)
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        if self.abort.is_cancelled()
+            && let Some(left) = left_over(&self.stats, self.drain_timeout)
+        {
+            return Err(StageError::DrainTimeout(left));
+        }
+        // Stops the drain clock.
+        self.abort.cancel();
+        Ok(())
     }
 
     /// Whether every stage has finished.
     pub fn is_finished(&self) -> bool {
         self.tasks.is_empty()
     }
+}
+
+/// How long stages get to return once the drain timeout fired.
+const ABORT_GRACE: Duration = Duration::from_secs(2);
+
+/// What a run that did not drain in time leaves behind, for its last error line; `None` when
+/// it left nothing (it finished just as the clock ran out).
+fn left_over(stats: &Stats, limit: Duration) -> Option<String> {
+    let consumed = stats.stage(Stage::Log).count();
+    let uncommitted = consumed.saturating_sub(stats.committed.load(Relaxed));
+    let fetched = stats.stage(Stage::Source).count();
+    let published = stats.stage(Stage::Produce).count() + stats.fetch_rejects.load(Relaxed);
+    let unpublished = fetched.saturating_sub(published);
+    if uncommitted == 0 && unpublished == 0 {
+        return None;
+    }
+    Some(format!(
+        "draining took longer than the drain timeout ({limit:?}): {uncommitted} polled \
+         records were not committed (they are processed again at the next start) and \
+         {unpublished} fetched records were not acknowledged by the broker"
+    ))
 }
 
 /// Samples per-partition lag into the stats a few times a second.

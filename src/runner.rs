@@ -2,7 +2,6 @@
 //! the stages and runs the console or the headless reporter until the pipeline stops.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use tokio::time::Instant;
@@ -15,7 +14,8 @@ use crate::broker::{AnyBroker, Broker, EmbeddedBroker, KafkaBroker};
 use crate::cli::{BrokerKind, Cli, Command, RunArgs, SourceKind, StoreKind};
 use crate::datadir::DataDir;
 use crate::headless;
-use crate::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy, Role};
+use crate::pipeline::{Control, Pipeline, PipelineConfig, Role};
+use crate::retry::RetryPolicy;
 use crate::source::randomuser::RandomUserConfig;
 use crate::source::{AnySource, RandomUserSource, SyntheticSource};
 use crate::store::{AnyStore, CassandraStore, EmbeddedStore, Store};
@@ -65,6 +65,7 @@ async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker>
         retention: Retention {
             max_age: Some(args.retention_age),
             max_bytes: args.retention_bytes,
+            interval: args.retention_interval,
         },
     };
     let broker = EmbeddedBroker::open(&dir.log_dir(), config).context("cannot open the log")?;
@@ -122,9 +123,10 @@ fn pipeline_config(args: &RunArgs) -> PipelineConfig {
         retry: RetryPolicy {
             initial: args.retry_initial,
             max: args.retry_max,
-            circuit_threshold: args.circuit_threshold.max(1),
+            circuit_threshold: Some(args.circuit_threshold.max(1)),
             circuit_cooldown: args.circuit_cooldown,
         },
+        drain_timeout: args.drain_timeout,
     }
 }
 
@@ -162,7 +164,7 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
     });
     let started = Instant::now();
     let pipeline = Pipeline::start(config, source, broker.clone(), store.clone(), control);
-    spawn_retention(&broker, pipeline.shutdown.clone());
+    broker.start_upkeep(pipeline.shutdown.clone());
     let metrics = metrics.map(|m| {
         let build = args.build_info();
         m.serve(pipeline.stats.clone(), broker.clone(), store.clone(), build)
@@ -173,12 +175,12 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
         Some(info) => {
             // Signals ask the console to stop, so that it drains and restores the terminal.
             let stop_request = CancellationToken::new();
-            spawn_signal_handler(stop_request.clone());
+            spawn_signal_handler(stop_request.clone(), true);
             let outcome = crate::console::run(pipeline, store, info, stop_request).await?;
             (outcome.result, outcome.finished_at)
         }
         None => {
-            spawn_signal_handler(pipeline.shutdown.clone());
+            spawn_signal_handler(pipeline.shutdown.clone(), false);
             let reporter_done = CancellationToken::new();
             let reporter = tokio::spawn(headless::report(
                 stats.clone(),
@@ -203,29 +205,10 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
     result.context("the pipeline stopped")
 }
 
-fn spawn_retention(broker: &AnyBroker, stop: CancellationToken) {
-    // Kafka enforces its own retention.
-    let AnyBroker::Embedded(log) = broker.clone() else {
-        return;
-    };
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.cancelled() => return,
-            }
-            match log.enforce_retention().await {
-                Ok(0) => {}
-                Ok(deleted) => info!(deleted, "Retention removed old records."),
-                Err(error) => warn!(%error, "Retention pass failed; will retry."),
-            }
-        }
-    });
-}
-
-/// SIGINT and SIGTERM: stop fetching, finish and commit what is in flight, exit 0.
-fn spawn_signal_handler(shutdown: CancellationToken) {
+/// SIGINT and SIGTERM: stop fetching, finish and commit what is in flight, exit 0. A second
+/// signal exits at once with 130: nothing acknowledged is lost (uncommitted records are
+/// processed again at the next start), as after `kill -9`.
+fn spawn_signal_handler(shutdown: CancellationToken, console: bool) {
     tokio::spawn(async move {
         #[cfg(unix)]
         {
@@ -241,11 +224,28 @@ fn spawn_signal_handler(shutdown: CancellationToken) {
                 _ = term.recv() => info!("SIGTERM: draining in-flight work."),
                 _ = int.recv() => info!("SIGINT: draining in-flight work."),
             }
+            shutdown.cancel();
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            shutdown.cancel();
+            let _ = tokio::signal::ctrl_c().await;
         }
-        shutdown.cancel();
+        if console {
+            ratatui::restore();
+        }
+        eprintln!(
+            "userstream: second signal: exiting now; what was not committed is processed \
+             again at the next start"
+        );
+        std::process::exit(SECOND_SIGNAL_EXIT);
     });
 }
+
+/// Exit status after a second stop signal (128 + SIGINT, as shells report an interrupt).
+pub const SECOND_SIGNAL_EXIT: i32 = 130;

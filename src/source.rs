@@ -101,11 +101,41 @@ impl SourceError {
     }
 }
 
+/// What one fetch brought: the users, and the results that could not be read as users.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    pub users: Vec<RawUser>,
+    pub rejects: Vec<Reject>,
+}
+
+impl Fetched {
+    /// Users and rejects together: what the fetch budget counts.
+    pub fn len(&self) -> usize {
+        self.users.len() + self.rejects.len()
+    }
+
+    /// Whether nothing came back.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A result of a good answer that is not a user (a number for a name, `null` in the list);
+/// ingest dead-letters it with the rule `decode`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// Why, without quoting any value of the result.
+    pub reason: String,
+    /// The result as received, secrets removed.
+    pub raw: String,
+    /// The page of the answer (a seeded run's `page`, else the request's number).
+    pub page: u64,
+}
+
 /// A producer of user batches.
 pub trait Source: Send + 'static {
     /// Fetches `n` users (the API may cap a request; ingest asks for what remains).
-    fn fetch(&mut self, n: usize)
-    -> impl Future<Output = Result<Vec<RawUser>, SourceError>> + Send;
+    fn fetch(&mut self, n: usize) -> impl Future<Output = Result<Fetched, SourceError>> + Send;
 
     /// The `source` field of the wire record: `synthetic` or `randomuser`.
     fn name(&self) -> &'static str;
@@ -118,7 +148,7 @@ pub enum AnySource {
 }
 
 impl Source for AnySource {
-    async fn fetch(&mut self, n: usize) -> Result<Vec<RawUser>, SourceError> {
+    async fn fetch(&mut self, n: usize) -> Result<Fetched, SourceError> {
         match self {
             AnySource::Synthetic(s) => s.fetch(n).await,
             AnySource::RandomUser(s) => s.fetch(n).await,

@@ -61,6 +61,8 @@ pub enum StageState {
     Error,
     /// Finished its bounded work (`--max-records`, `--duration`).
     Done,
+    /// Holding back on purpose: ingest waits for the store to catch up (`--max-lead`).
+    Waiting,
 }
 
 impl StageState {
@@ -83,6 +85,7 @@ impl StageState {
             4 => StageState::CircuitOpen,
             5 => StageState::Error,
             6 => StageState::Done,
+            7 => StageState::Waiting,
             _ => StageState::Idle,
         }
     }
@@ -97,6 +100,7 @@ impl StageState {
             StageState::CircuitOpen => "circuit_open",
             StageState::Error => "error",
             StageState::Done => "done",
+            StageState::Waiting => "waiting",
         }
     }
 }
@@ -235,6 +239,11 @@ pub struct Stats {
     pub duplicates: AtomicU64,
     /// Records sent to the dead-letter topic.
     pub dead_lettered: AtomicU64,
+    /// Results of good answers that were not users, dead-lettered at ingest (also counted in
+    /// `dead_lettered`).
+    pub fetch_rejects: AtomicU64,
+    /// Polled records whose offsets are committed (stored or dead-lettered, then committed).
+    pub committed: AtomicU64,
     /// Fetch to stored, microseconds.
     pub latency: Histogram,
     api: Mutex<ApiHealth>,

@@ -1,4 +1,4 @@
-//! Small helpers shared by several modules: a seeded PRNG, jittered backoff, base64, time.
+//! Small helpers shared by several modules: a seeded PRNG, base64, time.
 
 use std::time::Duration;
 
@@ -42,15 +42,6 @@ pub fn seed_of(text: &str) -> u64 {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     })
-}
-
-/// Doubling backoff with "equal jitter": attempt `n` (from 0) waits between half and all of
-/// `initial * 2^n`, capped at `max`, so many clients never retry in lockstep.
-pub fn backoff(initial: Duration, max: Duration, attempt: u32, rng: &mut SplitMix64) -> Duration {
-    let full = initial
-        .saturating_mul(1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX))
-        .min(max);
-    full / 2 + full.mul_f64(rng.unit() / 2.0)
 }
 
 /// Now, formatted the way every timestamp in the pipeline is written (RFC 3339, UTC, µs).
@@ -167,17 +158,6 @@ mod tests {
         assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("fast").is_err());
-    }
-
-    #[test]
-    fn backoff_doubles_within_jitter_and_caps() {
-        let mut rng = SplitMix64::new(1);
-        let (i, m) = (Duration::from_millis(100), Duration::from_secs(2));
-        for attempt in 0..10 {
-            let d = backoff(i, m, attempt, &mut rng);
-            let full = (i * 2u32.pow(attempt)).min(m);
-            assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?}");
-        }
     }
 
     #[test]

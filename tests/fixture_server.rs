@@ -144,8 +144,8 @@ async fn the_http_source_pages_through_the_server() {
         timeout: Duration::from_secs(5),
     })
     .unwrap();
-    let first = source.fetch(10).await.unwrap();
-    let second = source.fetch(10).await.unwrap();
+    let first = source.fetch(10).await.unwrap().users;
+    let second = source.fetch(10).await.unwrap().users;
     let uuid = |user: &userstream::model::RawUser| user.login.clone().unwrap().uuid.unwrap();
     assert_eq!(uuid(&first[0]), page_uuid(1, 0));
     assert_eq!(uuid(&second[9]), page_uuid(2, 9));

@@ -15,7 +15,8 @@ use support::run::assert_aggregates_exact;
 use userstream::broker::kafka::KafkaConfig;
 use userstream::broker::{Broker, KafkaBroker, OutRecord};
 use userstream::model::{DeadLetter, Origin};
-use userstream::pipeline::{Control, Pipeline, PipelineConfig, RetryPolicy, Role};
+use userstream::pipeline::{Control, Pipeline, PipelineConfig, Role};
+use userstream::retry::RetryPolicy;
 use userstream::source::SyntheticSource;
 use userstream::stats::{Stage, StageState};
 use userstream::store::EmbeddedStore;
@@ -194,8 +195,8 @@ fn pipeline_config(max_records: u64) -> PipelineConfig {
         retry: RetryPolicy {
             initial: Duration::from_millis(100),
             max: Duration::from_secs(1),
+            circuit_threshold: Some(5),
             circuit_cooldown: Duration::from_secs(1),
-            ..RetryPolicy::default()
         },
         ..PipelineConfig::default()
     }

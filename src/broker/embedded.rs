@@ -11,11 +11,18 @@
 //!   value = `[append time ms: u64][bytes before this record in the partition: u64][payload]`.
 //!   The running byte position makes size-based retention exact without a scan;
 //! - keyspace `meta`: `partitions.{topic}` → partition count, `offset.{group}.{topic}.{p}` →
-//!   next offset to read.
+//!   next offset to read, `start.{topic}.{p}` → `[offset: u64][byte position: u64]` of the
+//!   first record retention kept, so a partition that retention emptied still knows its high
+//!   watermark after a restart and never hands out an offset twice.
 //!
 //! Every produce is one atomic fjall batch synced to disk (`SyncData`) before it is
 //! acknowledged. Commits are written without a sync: a commit lost to a power cut only replays
 //! records, which the store's upserts absorb.
+//!
+//! Retention: the log is a local durable buffer in front of the store, so retention deletes
+//! only records the group has committed, oldest first, and only those past the age or size
+//! limit: a record that was never processed is never deleted, however old or large the log.
+//! (Kafka deletes regardless of consumers; a consumer then sees the gap. Here there is none.)
 
 mod codec;
 
@@ -26,6 +33,8 @@ use std::time::Duration;
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
 
 use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
@@ -35,13 +44,25 @@ use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 
-/// How long the log keeps records.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How long the log keeps records that the group has committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
-    /// Records older than this are deleted.
+    /// Committed records older than this are deleted.
     pub max_age: Option<Duration>,
-    /// A partition's payload bytes above this are deleted, oldest first.
+    /// A partition's payload bytes above this are deleted, oldest first, once committed.
     pub max_bytes: Option<u64>,
+    /// Time between two retention passes; the first runs one interval after start.
+    pub interval: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Retention {
+        Retention {
+            max_age: None,
+            max_bytes: None,
+            interval: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Settings of the embedded log.
@@ -68,7 +89,7 @@ impl Default for EmbeddedConfig {
             partitions: None,
             retention: Retention {
                 max_age: Some(DEFAULT_RETENTION_AGE),
-                max_bytes: None,
+                ..Retention::default()
             },
         }
     }
@@ -154,6 +175,17 @@ impl EmbeddedBroker {
                     KeyspaceCreateOptions::default().max_memtable_size(4 * 1024 * 1024)
                 })
                 .map_err(storage)?;
+            // Where retention last cut the partition: the floor of both watermarks.
+            let start = meta
+                .get(start_key(topic, p))
+                .map_err(storage)?
+                .map(|v| {
+                    (
+                        codec::read_u64(&v),
+                        codec::read_u64(v.get(8..).unwrap_or(&[])),
+                    )
+                })
+                .unwrap_or((0, 0));
             let (high_watermark, end_position) = match keyspace.last_key_value() {
                 Some(guard) => {
                     let (k, v) = guard.into_inner().map_err(storage)?;
@@ -163,7 +195,7 @@ impl EmbeddedBroker {
                         rec.position + rec.payload.len() as u64,
                     )
                 }
-                None => (0, 0),
+                None => start,
             };
             let low = low_watermark(&keyspace)?.unwrap_or(high_watermark);
             let committed = meta
@@ -226,6 +258,10 @@ impl EmbeddedBroker {
 
 fn offset_key(group: &str, topic: &str, p: u32) -> String {
     format!("offset.{group}.{topic}.{p}")
+}
+
+fn start_key(topic: &str, p: u32) -> String {
+    format!("start.{topic}.{p}")
 }
 
 fn low_watermark(keyspace: &Keyspace) -> Result<Option<u64>, BrokerError> {
@@ -338,34 +374,44 @@ impl Inner {
     }
 
     fn enforce_retention(&self, now_ms: i64) -> Result<u64, BrokerError> {
-        let Retention { max_age, max_bytes } = self.retention;
+        let Retention {
+            max_age, max_bytes, ..
+        } = self.retention;
         if max_age.is_none() && max_bytes.is_none() {
             return Ok(0);
         }
         let cutoff_ms = max_age.map(|a| now_ms.saturating_sub(a.as_millis() as i64) as u64);
         let mut deleted = 0;
-        for part in self.partitions.iter().chain(std::iter::once(&self.dlq)) {
+        let topic = self.partitions.iter().enumerate();
+        let dlq_topic_name = dlq_topic(&self.topic);
+        // The dead-letter topic has no consumer group: its records go by the limits alone.
+        let dlq = std::iter::once((0, &self.dlq));
+        let all = topic
+            .map(|(p, part)| (self.topic.as_str(), p, part, part.committed.load(SeqCst)))
+            .chain(dlq.map(|(p, part)| (dlq_topic_name.as_str(), p, part, u64::MAX)));
+        for (name, p, part, committed) in all {
             let end = part.end_position.load(SeqCst);
             let keep_from = max_bytes.map(|b| end.saturating_sub(b));
             let mut batch = self.db.batch();
-            let mut last_deleted = None;
+            let mut kept = None;
             for guard in part.keyspace.iter() {
                 let (k, v) = guard.into_inner().map_err(storage)?;
+                let offset = codec::read_u64(&k);
                 let rec = codec::decode(&v).map_err(storage)?;
                 let too_old = cutoff_ms.is_some_and(|c| rec.appended_ms < c);
                 let too_far = keep_from.is_some_and(|f| rec.position < f);
-                if !(too_old || too_far) {
+                if offset >= committed || !(too_old || too_far) {
                     break;
                 }
                 batch.remove(&part.keyspace, k.clone());
-                last_deleted = Some(codec::read_u64(&k));
+                kept = Some((offset + 1, rec.position + rec.payload.len() as u64));
                 deleted += 1;
             }
-            batch.commit().map_err(storage)?;
-            if let Some(last) = last_deleted {
-                // A reader behind the new start skips what retention removed, as in Kafka.
-                part.fetch_position.fetch_max(last + 1, SeqCst);
-                part.committed.fetch_max(last + 1, SeqCst);
+            if let Some((offset, position)) = kept {
+                let mut start = offset.to_be_bytes().to_vec();
+                start.extend_from_slice(&position.to_be_bytes());
+                batch.insert(&self.meta, start_key(name, p as u32), start);
+                batch.commit().map_err(storage)?;
             }
         }
         Ok(deleted)
@@ -458,6 +504,25 @@ impl Broker for EmbeddedBroker {
             partitions: Some(self.partition_count()),
             ..Description::new("embedded", "embedded log")
         }
+    }
+
+    fn start_upkeep(&self, stop: CancellationToken) {
+        let log = self.clone();
+        let every = self.inner.retention.interval.max(Duration::from_millis(10));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.cancelled() => return,
+                }
+                match log.enforce_retention().await {
+                    Ok(0) => {}
+                    Ok(deleted) => info!(deleted, "Retention removed committed old records."),
+                    Err(error) => warn!(%error, "Retention pass failed; will retry."),
+                }
+            }
+        });
     }
 }
 

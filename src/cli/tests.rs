@@ -114,7 +114,7 @@ fn flag_defaults_are_the_backends_defaults() {
         (run.retry_initial, run.retry_max),
         (retry.initial, retry.max)
     );
-    assert_eq!(run.circuit_threshold, retry.circuit_threshold);
+    assert_eq!(Some(run.circuit_threshold), retry.circuit_threshold);
     assert_eq!(run.circuit_cooldown, retry.circuit_cooldown);
     let cassandra = run.cassandra.config(&run.topic).unwrap();
     let want = CassandraConfig::default();

@@ -101,7 +101,7 @@ impl Theme {
     pub fn state(self, state: StageState) -> Style {
         match state {
             StageState::Ok => self.good(),
-            StageState::Paused | StageState::Backoff => self.warn(),
+            StageState::Paused | StageState::Backoff | StageState::Waiting => self.warn(),
             StageState::CircuitOpen | StageState::Error => self.bad(),
             StageState::Idle => self.dim(),
             StageState::Done => self.fg(Color::Blue),

@@ -5,9 +5,14 @@
 //! failures are retried with jittered doubling backoff; after `circuit_threshold` failures in a
 //! row the circuit opens and only one trial request goes out per cool-down. A batch counts as
 //! produced only once the broker acknowledged all of it; produce failures are retried, never
-//! dropped.
+//! dropped. Results the source could not read as users go to the dead-letter topic.
+//!
+//! Stopping: fetching ends at once when `fetch_stop` fires (a stop request, `--duration`), also
+//! in the middle of a backoff; what was fetched is still published, unless `abort` fires (the
+//! drain timeout), which ends the produce retries too.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -18,23 +23,47 @@ use tracing::{info, warn};
 
 use super::{Control, PipelineConfig, StageError};
 use crate::broker::{Broker, OutRecord};
-use crate::model::{RawUser, WireRecord};
-use crate::source::{Source, SourceError};
+use crate::model::{DeadLetter, Origin, RawUser, WireRecord};
+use crate::retry::{Failure, GaveUp, Retrier, sleep_or_stop};
+use crate::source::{Fetched, Reject, Source, SourceError};
 use crate::stats::{ApiHealth, Stage, StageState, Stats};
-use crate::util::{SplitMix64, backoff, rfc3339};
+use crate::util::rfc3339;
 
-/// Runs fetch and produce until `stop`, or until the record or time budget is spent.
+/// A fetched batch on its way to the broker.
+struct Batch {
+    records: Arc<[OutRecord]>,
+    /// Results that were not users, for the dead-letter topic.
+    rejects: Vec<DeadLetter>,
+}
+
+/// The stop signals of ingest.
+pub struct Stops {
+    /// Stop fetching (stop request, duration reached); what was fetched is still published.
+    pub fetch: CancellationToken,
+    /// Give up at once, also on publishing (the drain timeout).
+    pub abort: CancellationToken,
+}
+
+/// Runs fetch and produce until stopped, or until the record or time budget is spent.
 pub async fn run<S: Source, B: Broker>(
     config: PipelineConfig,
     source: S,
     broker: B,
     stats: Arc<Stats>,
     control: Arc<Control>,
-    stop: CancellationToken,
+    stops: Stops,
 ) -> Result<(), StageError> {
-    let (tx, rx) = mpsc::channel::<Arc<[OutRecord]>>(2);
-    let producer = tokio::spawn(produce_loop(config.clone(), broker, stats.clone(), rx));
-    fetch_loop(config, source, stats.clone(), control, stop, tx).await;
+    let (tx, rx) = mpsc::channel::<Batch>(2);
+    let producer = tokio::spawn(produce_loop(
+        config.clone(),
+        broker.clone(),
+        stats.clone(),
+        rx,
+        stops.abort.clone(),
+    ));
+    fetch_loop(&config, source, &broker, &stats, &control, &stops.fetch, tx).await;
+    // The budget is spent or a stop was asked: either way fetching is over, draining begins.
+    stops.fetch.cancel();
     let result = producer
         .await
         .map_err(|e| StageError::Internal(format!("producer panicked: {e}")))?;
@@ -47,19 +76,21 @@ pub async fn run<S: Source, B: Broker>(
     result
 }
 
-async fn fetch_loop<S: Source>(
-    config: PipelineConfig,
+async fn fetch_loop<S: Source, B: Broker>(
+    config: &PipelineConfig,
     mut source: S,
-    stats: Arc<Stats>,
-    control: Arc<Control>,
-    stop: CancellationToken,
-    tx: mpsc::Sender<Arc<[OutRecord]>>,
+    broker: &B,
+    stats: &Stats,
+    control: &Control,
+    stop: &CancellationToken,
+    tx: mpsc::Sender<Batch>,
 ) {
     let started = Instant::now();
     let stage = stats.stage(Stage::Source);
     let mut next_at = Instant::now();
     let mut fetched: u64 = 0;
-    let mut rng = SplitMix64::new(Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64);
+    let seed = Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64;
+    let mut retrier = Retrier::new(config.retry, seed);
     stage.set_state(StageState::Ok);
     loop {
         let remaining = config
@@ -71,7 +102,7 @@ async fn fetch_loop<S: Source>(
             break;
         }
         // Wait for the schedule, a resume, or a "fetch now"; pausing waits indefinitely.
-        let paused = stats.paused.load(std::sync::atomic::Ordering::Relaxed);
+        let paused = stats.paused.load(Relaxed);
         stage.set_state(if paused {
             StageState::Paused
         } else {
@@ -92,18 +123,16 @@ async fn fetch_loop<S: Source>(
             continue;
         }
         if let Some(limit) = config.max_lead
-            && !wait_for_store(&stats, limit, &stop).await
+            && !wait_for_store(broker, stats, limit, stop).await
         {
             break;
         }
         let n = (config.batch_size as u64).min(remaining) as usize;
-        let Some(users) = fetch_with_retry(&config, &mut source, &stats, &stop, &mut rng, n).await
-        else {
+        let Some(got) = fetch_with_retry(&mut source, stats, stop, &mut retrier, n).await else {
             break;
         };
-        let ingested_at = rfc3339(Utc::now());
-        let count = users.len() as u64;
-        let batch = encode(users, &ingested_at, source.name());
+        let count = got.len() as u64;
+        let batch = encode(got, &rfc3339(Utc::now()), source.name());
         fetched += count;
         stage.add(count);
         if let Some(rate) = control.rate() {
@@ -113,7 +142,7 @@ async fn fetch_loop<S: Source>(
         } else {
             next_at = Instant::now();
         }
-        if tx.send(batch.into()).await.is_err() {
+        if tx.send(batch).await.is_err() {
             break;
         }
     }
@@ -121,82 +150,102 @@ async fn fetch_loop<S: Source>(
 }
 
 /// Waits while more than `limit` fetched records are not yet stored; `false` if stopped.
-async fn wait_for_store(stats: &Stats, limit: u64, stop: &CancellationToken) -> bool {
-    use std::sync::atomic::Ordering::Relaxed;
+///
+/// This process's own counters say how far its store is behind. When they say "too far", the
+/// group's lag decides: a member that owns no partitions (or fewer than its share) never
+/// stores what it fetches, and must not wait for itself for ever.
+async fn wait_for_store<B: Broker>(
+    broker: &B,
+    stats: &Stats,
+    limit: u64,
+    stop: &CancellationToken,
+) -> bool {
+    let source = stats.stage(Stage::Source);
+    let mut waiting = false;
     loop {
         let done = stats.stage(Stage::Store).count()
             + stats.duplicates.load(Relaxed)
             + stats.dead_lettered.load(Relaxed);
-        if stats.stage(Stage::Source).count().saturating_sub(done) <= limit {
+        let own_lead = source.count().saturating_sub(done);
+        let group_lead = || async {
+            let published = stats.stage(Stage::Produce).count() + stats.fetch_rejects.load(Relaxed);
+            let unpublished = source.count().saturating_sub(published);
+            match broker.lag().await {
+                Ok(lag) => Some(unpublished + lag.iter().map(|p| p.lag).sum::<u64>()),
+                Err(_) => None,
+            }
+        };
+        if own_lead <= limit || group_lead().await.is_some_and(|lead| lead <= limit) {
+            if waiting {
+                source.set_state(StageState::Ok);
+            }
             return true;
         }
-        tokio::select! {
-            _ = stop.cancelled() => return false,
-            _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+        if !waiting {
+            // A wait on purpose is a state of its own, never "ok".
+            source.set_state(StageState::Waiting);
+            waiting = true;
+        }
+        if !sleep_or_stop(Duration::from_millis(5), stop).await {
+            return false;
         }
     }
 }
 
 /// Fetches `n` users, retrying until it succeeds or `stop` fires (`None`).
 async fn fetch_with_retry<S: Source>(
-    config: &PipelineConfig,
     source: &mut S,
     stats: &Stats,
     stop: &CancellationToken,
-    rng: &mut SplitMix64,
+    retrier: &mut Retrier,
     n: usize,
-) -> Option<Vec<RawUser>> {
+) -> Option<Fetched> {
     let stage = stats.stage(Stage::Source);
-    let policy = config.retry;
-    let mut failures: u32 = 0;
+    let name = source.name();
+    let on_failure = |error: &SourceError, f: Failure| {
+        stage.error(error.to_string());
+        let (failures, wait) = (f.failures, f.wait);
+        if f.circuit_open {
+            warn!(%error, failures, ?wait, "Source failing; circuit open.");
+            stage.set_state(StageState::CircuitOpen);
+        } else {
+            warn!(%error, failures, ?wait, "Fetch failed; retrying.");
+            stage.set_state(StageState::Backoff);
+        }
+        stats.set_api(ApiHealth {
+            last_status: source_status(name, Some(error)),
+            consecutive_failures: failures,
+            next_retry_at: chrono::Duration::from_std(wait)
+                .ok()
+                .map(|w| Utc::now() + w),
+        });
+    };
     loop {
+        // A source borrows itself mutably per fetch, so this loop drives the retrier by hand.
         let result = tokio::select! {
+            biased;
             _ = stop.cancelled() => return None,
             r = source.fetch(n) => r,
         };
         match result {
-            Ok(users) => {
-                if failures > 0 {
-                    info!(failures, "Source recovered.");
+            Ok(got) => {
+                if retrier.failures() > 0 {
+                    info!(failures = retrier.failures(), "Source recovered.");
                 }
+                retrier.succeed();
                 stats.set_api(ApiHealth {
-                    last_status: source_status(source.name(), None),
+                    last_status: source_status(name, None),
                     consecutive_failures: 0,
                     next_retry_at: None,
                 });
                 stage.set_state(StageState::Ok);
-                return Some(users);
+                return Some(got);
             }
             Err(error) => {
-                failures += 1;
-                stage.error(error.to_string());
-                let open = failures >= policy.circuit_threshold;
-                let wait = if open {
-                    policy.circuit_cooldown
-                } else {
-                    backoff(policy.initial, policy.max, failures - 1, rng)
-                };
-                let state = if open {
-                    StageState::CircuitOpen
-                } else {
-                    StageState::Backoff
-                };
-                if open {
-                    warn!(%error, failures, ?wait, "Source failing; circuit open.");
-                } else {
-                    warn!(%error, failures, ?wait, "Fetch failed; retrying.");
-                }
-                stage.set_state(state);
-                stats.set_api(ApiHealth {
-                    last_status: source_status(source.name(), Some(&error)),
-                    consecutive_failures: failures,
-                    next_retry_at: chrono::Duration::from_std(wait)
-                        .ok()
-                        .map(|w| Utc::now() + w),
-                });
-                tokio::select! {
-                    _ = stop.cancelled() => return None,
-                    _ = tokio::time::sleep(wait) => {}
+                let failure = retrier.fail();
+                on_failure(&error, failure);
+                if !sleep_or_stop(failure.wait, stop).await {
+                    return None;
                 }
             }
         }
@@ -211,11 +260,12 @@ fn source_status(name: &str, error: Option<&SourceError>) -> Option<u16> {
     }
 }
 
-/// Maps API results to keyed wire payloads.
-fn encode(users: Vec<RawUser>, ingested_at: &str, source: &str) -> Vec<OutRecord> {
-    users
+/// Maps a fetch to keyed wire payloads and dead letters.
+fn encode(got: Fetched, ingested_at: &str, source: &str) -> Batch {
+    let records = got
+        .users
         .into_iter()
-        .filter_map(|raw| {
+        .filter_map(|raw: RawUser| {
             let wire = WireRecord::from_raw(raw, ingested_at, source);
             // Serialising plain strings cannot fail; skip defensively rather than panic.
             let payload = serde_json::to_vec(&wire).ok()?;
@@ -224,40 +274,79 @@ fn encode(users: Vec<RawUser>, ingested_at: &str, source: &str) -> Vec<OutRecord
                 payload,
             })
         })
-        .collect()
+        .collect();
+    let rejects = got
+        .rejects
+        .into_iter()
+        .map(|r| reject_letter(r, source, ingested_at))
+        .collect();
+    Batch { records, rejects }
+}
+
+/// A result the source could not read, as a dead letter. It never reached the topic, so its
+/// origin names the source (as `topic`) and the page of the answer (as `offset`).
+fn reject_letter(r: Reject, source: &str, at: &str) -> DeadLetter {
+    DeadLetter {
+        rule: "decode".to_owned(),
+        reason: r.reason,
+        payload: Some(r.raw),
+        payload_base64: None,
+        origin: Origin {
+            topic: source.to_owned(),
+            partition: 0,
+            offset: r.page,
+        },
+        failed_at: at.to_owned(),
+    }
 }
 
 async fn produce_loop<B: Broker>(
     config: PipelineConfig,
     broker: B,
     stats: Arc<Stats>,
-    mut rx: mpsc::Receiver<Arc<[OutRecord]>>,
+    mut rx: mpsc::Receiver<Batch>,
+    abort: CancellationToken,
 ) -> Result<(), StageError> {
     let stage = stats.stage(Stage::Produce);
-    let mut rng = SplitMix64::new(7);
+    let mut retrier = Retrier::new(config.retry.without_circuit(), 7);
     stage.set_state(StageState::Ok);
-    while let Some(batch) = rx.recv().await {
-        let n = batch.len() as u64;
-        let mut attempt = 0;
-        loop {
-            match broker.produce(batch.clone()).await {
+    let on_failure = |error: &crate::broker::BrokerError, f: Failure| {
+        stage.error(error.to_string());
+        stage.set_state(StageState::Backoff);
+        warn!(%error, wait = ?f.wait, "Produce failed; retrying.");
+    };
+    while let Some(Batch { records, rejects }) = rx.recv().await {
+        if !rejects.is_empty() {
+            let n = rejects.len() as u64;
+            let sent = retrier
+                .run(&abort, || broker.dead_letter(rejects.clone()), on_failure)
+                .await;
+            match sent {
                 Ok(()) => {
-                    stage.add(n);
-                    stage.set_state(StageState::Ok);
-                    break;
+                    stats.dead_lettered.fetch_add(n, Relaxed);
+                    stats.fetch_rejects.fetch_add(n, Relaxed);
                 }
-                Err(e) if e.is_retryable() => {
-                    stage.error(e.to_string());
-                    stage.set_state(StageState::Backoff);
-                    let wait = backoff(config.retry.initial, config.retry.max, attempt, &mut rng);
-                    warn!(error = %e, ?wait, "Produce failed; retrying.");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                Err(e) => {
+                Err(GaveUp::Stopped) => return Ok(()),
+                Err(GaveUp::Fatal(e)) => {
                     stage.error(e.to_string());
                     return Err(e.into());
                 }
+            }
+        }
+        let n = records.len() as u64;
+        match retrier
+            .run(&abort, || broker.produce(records.clone()), on_failure)
+            .await
+        {
+            Ok(()) => {
+                stage.add(n);
+                stage.set_state(StageState::Ok);
+            }
+            // Not acknowledged: never counted as ingested.
+            Err(GaveUp::Stopped) => return Ok(()),
+            Err(GaveUp::Fatal(e)) => {
+                stage.error(e.to_string());
+                return Err(e.into());
             }
         }
     }

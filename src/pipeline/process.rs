@@ -5,9 +5,10 @@
 //! each batch the worker publishes rejected records to the dead-letter topic and writes rows and
 //! dead letters to the store, and only then commits the offsets past the batch
 //! (at-least-once). Store and broker failures are retried with backoff; the batch is never
-//! skipped.
+//! skipped. Past the drain timeout (`abort`) the retries give up: what was not committed is
+//! processed again at the next start.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -19,23 +20,34 @@ use tracing::{info, warn};
 
 use super::transform::transform;
 use super::{PipelineConfig, StageError};
-use crate::broker::{Broker, BrokerError, Delivery};
+use crate::broker::{Broker, Delivery};
 use crate::model::{DeadLetter, Origin};
+use crate::retry::{Failure, GaveUp, Retrier, Retryable, sleep_or_stop};
 use crate::stats::{Stage, StageState, Stats};
-use crate::store::{PendingRow, Store, StoreError, WriteBatch};
-use crate::util::{SplitMix64, backoff, base64, rfc3339};
+use crate::store::{PendingRow, Store, WriteBatch};
+use crate::util::{base64, rfc3339};
 
 /// How long one poll waits for new records before checking whether to stop.
 const POLL_WAIT: Duration = Duration::from_millis(100);
 
-/// Runs until `stop` (finishing the batch in hand), or until `ingest_over` and the lag is zero.
+/// The stop signals of processing.
+pub struct Stops {
+    /// Stop polling; the batches in hand are still stored and committed.
+    pub poll: CancellationToken,
+    /// Ingest is over: stop once the lag is zero.
+    pub ingest_over: CancellationToken,
+    /// Give up at once, also on storing and committing (the drain timeout).
+    pub abort: CancellationToken,
+}
+
+/// Runs until `stops.poll` (finishing the batches in hand), or until `stops.ingest_over` and
+/// the lag is zero, or until `stops.abort`.
 pub async fn run<B: Broker, S: Store>(
     config: PipelineConfig,
     broker: B,
     store: S,
     stats: Arc<Stats>,
-    stop: CancellationToken,
-    ingest_over: CancellationToken,
+    stops: Stops,
 ) -> Result<(), StageError> {
     let (tx, rx) = mpsc::channel::<Prepared>(2);
     let worker = tokio::spawn(work_loop(
@@ -44,8 +56,9 @@ pub async fn run<B: Broker, S: Store>(
         store,
         stats.clone(),
         rx,
+        stops.abort.clone(),
     ));
-    let polled = poll_loop(&config, &broker, &stats, &stop, &ingest_over, tx).await;
+    let polled = poll_loop(&config, &broker, &stats, &stops, tx).await;
     let worked = worker
         .await
         .map_err(|e| StageError::Internal(format!("process worker panicked: {e}")))?;
@@ -64,26 +77,25 @@ async fn poll_loop<B: Broker>(
     config: &PipelineConfig,
     broker: &B,
     stats: &Stats,
-    stop: &CancellationToken,
-    ingest_over: &CancellationToken,
+    stops: &Stops,
     tx: mpsc::Sender<Prepared>,
 ) -> Result<(), StageError> {
     let stage = stats.stage(Stage::Log);
     stats.stage(Stage::Process).set_state(StageState::Ok);
-    let mut rng = SplitMix64::new(11);
-    let mut failures = 0;
+    let mut retrier = Retrier::new(config.retry.without_circuit(), 11);
     stage.set_state(StageState::Ok);
     loop {
-        if stop.is_cancelled() {
-            return Ok(());
-        }
+        // `abort` also ends a bounded run whose store never recovers.
         let polled = tokio::select! {
-            _ = stop.cancelled() => return Ok(()),
+            biased;
+            _ = stops.poll.cancelled() => return Ok(()),
+            _ = stops.abort.cancelled() => return Ok(()),
             r = broker.poll(config.poll_max, POLL_WAIT) => r,
         };
         match polled {
             Ok(batch) if batch.is_empty() => {
-                if ingest_over.is_cancelled() && tx.capacity() == tx.max_capacity() {
+                retrier.succeed();
+                if stops.ingest_over.is_cancelled() && tx.capacity() == tx.max_capacity() {
                     // Nothing queued here; done once the worker committed everything.
                     if drained(broker, &tx).await? {
                         info!("Lag is zero; processing finished.");
@@ -92,12 +104,13 @@ async fn poll_loop<B: Broker>(
                 }
             }
             Ok(batch) => {
-                failures = 0;
+                retrier.succeed();
                 stage.add(batch.len() as u64);
                 stage.set_state(StageState::Ok);
                 let prepared = prepare(&config.topic, batch);
                 let processed = prepared.write.rows.len() + prepared.write.dead_letters.len();
                 stats.stage(Stage::Process).add(processed as u64);
+                stats.duplicates.fetch_add(prepared.superseded, Relaxed);
                 if tx.send(prepared).await.is_err() {
                     return Ok(());
                 }
@@ -105,10 +118,15 @@ async fn poll_loop<B: Broker>(
             Err(e) if e.is_retryable() => {
                 stage.error(e.to_string());
                 stage.set_state(StageState::Backoff);
-                let wait = backoff(config.retry.initial, config.retry.max, failures, &mut rng);
-                failures += 1;
+                let wait = retrier.fail().wait;
                 warn!(error = %e, ?wait, "Poll failed; retrying.");
-                tokio::time::sleep(wait).await;
+                let waited = tokio::select! {
+                    _ = stops.abort.cancelled() => false,
+                    waited = sleep_or_stop(wait, &stops.poll) => waited,
+                };
+                if !waited {
+                    return Ok(());
+                }
             }
             Err(e) => {
                 stage.error(e.to_string());
@@ -139,10 +157,15 @@ struct Prepared {
     /// Fetch-to-now latency of each row, in µs, measured when prepared.
     latencies: Vec<u64>,
     prepared_at: DateTime<Utc>,
+    /// Rows dropped because a later offset of the batch carries the same id.
+    superseded: u64,
+    /// Records polled into this batch.
+    polled: u64,
 }
 
 /// Transforms a polled batch: rows to store, rejections to dead-letter, offsets to commit.
 fn prepare(topic: &str, batch: Vec<Delivery>) -> Prepared {
+    let polled = batch.len() as u64;
     let now = Utc::now();
     let stored_at = rfc3339(now);
     let mut next: BTreeMap<u32, u64> = BTreeMap::new();
@@ -164,6 +187,7 @@ fn prepare(topic: &str, batch: Vec<Delivery>) -> Prepared {
             )),
         }
     }
+    let superseded = keep_latest_per_id(&mut write.rows);
     // Inserting in key order walks the id index once instead of jumping around it.
     write
         .rows
@@ -178,7 +202,31 @@ fn prepare(topic: &str, batch: Vec<Delivery>) -> Prepared {
         commit: next.into_iter().collect(),
         latencies,
         prepared_at: now,
+        superseded,
+        polled,
     }
+}
+
+/// Keeps one row per id: the one of the later delivery, as a log replayed in order would leave
+/// it. `rows` are in delivery order, which is offset order within a partition (an id always
+/// hashes to one partition). Returns how many rows were dropped.
+fn keep_latest_per_id(rows: &mut Vec<PendingRow>) -> u64 {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        last.insert(row.user.id.as_str(), i);
+    }
+    if last.len() == rows.len() {
+        return 0;
+    }
+    let keep: Vec<bool> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| last.get(row.user.id.as_str()) == Some(&i))
+        .collect();
+    let before = rows.len();
+    let mut flags = keep.into_iter();
+    rows.retain(|_| flags.next().unwrap_or(true));
+    (before - rows.len()) as u64
 }
 
 async fn work_loop<B: Broker, S: Store>(
@@ -187,29 +235,38 @@ async fn work_loop<B: Broker, S: Store>(
     store: S,
     stats: Arc<Stats>,
     mut rx: mpsc::Receiver<Prepared>,
+    abort: CancellationToken,
 ) -> Result<(), StageError> {
-    let mut rng = SplitMix64::new(13);
+    let mut retrier = Retrier::new(config.retry.without_circuit(), 13);
     stats.stage(Stage::Store).set_state(StageState::Ok);
     while let Some(Prepared {
         write,
         commit,
         latencies,
         prepared_at,
+        polled,
+        ..
     }) = rx.recv().await
     {
         let dead = write.dead_letters.len() as u64;
         if dead > 0 {
             let letters = write.dead_letters.clone();
-            retry(&config, &mut rng, &stats, Stage::Process, || {
+            let sent = persist(&mut retrier, &abort, &stats, Stage::Process, || {
                 broker.dead_letter(letters.clone())
             })
             .await?;
+            if sent.is_none() {
+                return Ok(());
+            }
         }
         let write = Arc::new(write);
-        let outcome = retry(&config, &mut rng, &stats, Stage::Store, || {
+        let Some(outcome) = persist(&mut retrier, &abort, &stats, Stage::Store, || {
             store.write(write.clone())
         })
-        .await?;
+        .await?
+        else {
+            return Ok(());
+        };
         let waited = (Utc::now() - prepared_at)
             .num_microseconds()
             .unwrap_or(0)
@@ -220,12 +277,52 @@ async fn work_loop<B: Broker, S: Store>(
         stats.stage(Stage::Store).add(outcome.inserted);
         stats.duplicates.fetch_add(outcome.duplicates, Relaxed);
         stats.dead_lettered.fetch_add(dead, Relaxed);
-        retry(&config, &mut rng, &stats, Stage::Log, || {
+        let committed = persist(&mut retrier, &abort, &stats, Stage::Log, || {
             broker.commit(commit.clone())
         })
         .await?;
+        if committed.is_none() {
+            return Ok(());
+        }
+        stats.committed.fetch_add(polled, Relaxed);
     }
     Ok(())
+}
+
+/// Runs a write of the worker through the retrier: `Some` once it succeeded, `None` when the
+/// drain timeout gave up on it, an error when it cannot succeed.
+async fn persist<T, E, Fut>(
+    retrier: &mut Retrier,
+    abort: &CancellationToken,
+    stats: &Stats,
+    stage: Stage,
+    op: impl FnMut() -> Fut,
+) -> Result<Option<T>, StageError>
+where
+    E: Retryable + Into<StageError>,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let counters = stats.stage(stage);
+    let on_failure = |e: &E, f: Failure| {
+        counters.error(e.to_string());
+        counters.set_state(StageState::Backoff);
+        warn!(error = %e, stage = stage.as_str(), wait = ?f.wait, "Write failed; retrying.");
+    };
+    let had_failed = retrier.failures() > 0;
+    match retrier.run(abort, op, on_failure).await {
+        Ok(v) => {
+            if had_failed || counters.state() == StageState::Backoff {
+                counters.set_state(StageState::Ok);
+            }
+            Ok(Some(v))
+        }
+        Err(GaveUp::Stopped) => Ok(None),
+        Err(GaveUp::Fatal(e)) => {
+            counters.error(e.to_string());
+            counters.set_state(StageState::Error);
+            Err(e.into())
+        }
+    }
 }
 
 fn micros_since(ingested_at: &str, now: DateTime<Utc>) -> u64 {
@@ -253,62 +350,5 @@ fn dead_letter(topic: &str, d: Delivery, rule: &str, reason: String, at: &str) -
             offset: d.offset,
         },
         failed_at: at.to_owned(),
-    }
-}
-
-/// A failure the worker may retry.
-trait Retryable: std::fmt::Display {
-    fn retryable(&self) -> bool;
-}
-
-impl Retryable for BrokerError {
-    fn retryable(&self) -> bool {
-        self.is_retryable()
-    }
-}
-
-impl Retryable for StoreError {
-    fn retryable(&self) -> bool {
-        self.is_retryable()
-    }
-}
-
-/// Calls `op` until it succeeds, backing off between retryable failures.
-async fn retry<T, E, F, Fut>(
-    config: &PipelineConfig,
-    rng: &mut SplitMix64,
-    stats: &Stats,
-    stage: Stage,
-    mut op: F,
-) -> Result<T, StageError>
-where
-    E: Retryable + Into<StageError>,
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    let counters = stats.stage(stage);
-    let mut attempt = 0;
-    loop {
-        match op().await {
-            Ok(v) => {
-                if attempt > 0 {
-                    counters.set_state(StageState::Ok);
-                }
-                return Ok(v);
-            }
-            Err(e) if e.retryable() => {
-                counters.error(e.to_string());
-                counters.set_state(StageState::Backoff);
-                let wait = backoff(config.retry.initial, config.retry.max, attempt, rng);
-                warn!(error = %e, stage = stage.as_str(), ?wait, "Write failed; retrying.");
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-            }
-            Err(e) => {
-                counters.error(e.to_string());
-                counters.set_state(StageState::Error);
-                return Err(e.into());
-            }
-        }
     }
 }

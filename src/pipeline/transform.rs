@@ -149,6 +149,17 @@ pub fn transform(payload: &[u8], stored_at: &str) -> Result<StoredUser, Rejectio
                 "no country, and none at the end of the address",
             )
         })?;
+    // The old pipelines' records carry no `ingested_at`: they enter this pipeline when stored.
+    let ingested_at = match r.ingested_at.filter(|t| !t.trim().is_empty()) {
+        None => stored_at.to_owned(),
+        Some(t) if parse_date(&t).is_some() => t,
+        Some(t) => {
+            return Err(reject(
+                "ingested_at",
+                format!("ingested_at '{}' is not an RFC 3339 time", clip(&t)),
+            ));
+        }
+    };
     let user = StoredUser {
         id: id.to_lowercase(),
         first_name,
@@ -165,7 +176,7 @@ pub fn transform(payload: &[u8], stored_at: &str) -> Result<StoredUser, Rejectio
         city: r.city.or_else(|| from_address(3)).unwrap_or_default(),
         state: r.state.or_else(|| from_address(2)).unwrap_or_default(),
         country,
-        ingested_at: r.ingested_at.unwrap_or_default(),
+        ingested_at,
         source: r.source.unwrap_or_else(|| "legacy".to_owned()),
         year: registered.year(),
         month: registered.month() as i32,

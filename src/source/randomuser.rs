@@ -4,6 +4,11 @@
 //!
 //! A seeded source pages through the API's deterministic sequence (`seed` plus a `page` that
 //! advances after each successful fetch), so a seeded run never repeats page 1.
+//!
+//! An answer is read in two steps: the envelope (`results` or `error`), then each result on its
+//! own, so one result of the wrong shape (a number for a name, `null` in the list) becomes a
+//! reject of its own, dead-lettered by ingest, and its neighbours go on. An answer bigger than
+//! [`MAX_BODY_BYTES`] or with more results than asked is a failure of the whole answer.
 
 #[cfg(test)]
 mod tests;
@@ -13,13 +18,18 @@ use std::time::Duration;
 use reqwest::{Client, Url};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tracing::{debug, trace};
 
 use crate::model::RawUser;
-use crate::source::{Source, SourceError};
+use crate::source::{Fetched, Reject, Source, SourceError};
 
 /// The most users the API returns for one request.
 pub const MAX_RESULTS: usize = 5000;
+
+/// The largest answer body read: 5,000 users take about 6 MiB, so this bounds memory against a
+/// hostile or broken server without ever refusing a real page.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// How many characters of a body an error keeps.
 const EXCERPT_CHARS: usize = 80;
@@ -45,16 +55,16 @@ pub struct RandomUserSource {
     nats: String,
     /// `seed=` value, percent-encoded.
     seed: Option<String>,
-    /// The next page of a seeded run, from 1.
+    /// The next page of a seeded run, from 1; unseeded runs count requests with it.
     page: u64,
     last_status: Option<u16>,
 }
 
-/// The parts of an answer body the source reads; `info` is ignored.
+/// The envelope of an answer body; each result is decoded on its own, `info` is ignored.
 #[derive(Deserialize)]
-struct Answer {
-    #[serde(default)]
-    results: Option<Vec<RawUser>>,
+struct Answer<'a> {
+    #[serde(default, borrow)]
+    results: Option<Vec<&'a RawValue>>,
     #[serde(default)]
     error: Option<Value>,
 }
@@ -123,9 +133,9 @@ impl RandomUserSource {
         url
     }
 
-    async fn request(&mut self, url: Url) -> Result<Vec<RawUser>, SourceError> {
+    async fn request(&mut self, url: Url, asked: usize) -> Result<Fetched, SourceError> {
         self.last_status = None;
-        let response = self
+        let mut response = self
             .client
             .get(url)
             .send()
@@ -133,22 +143,35 @@ impl RandomUserSource {
             .map_err(|e| transport(&e))?;
         let status = response.status().as_u16();
         self.last_status = Some(status);
-        let body = response.bytes().await.map_err(|e| transport(&e))?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         debug!(status, bytes = body.len(), "randomuser answered.");
         trace!(body = %excerpt(&body), "randomuser answer body.");
-        classify(status, &body)
+        classify(status, &body, asked, self.page)
     }
 }
 
 impl Source for RandomUserSource {
-    async fn fetch(&mut self, n: usize) -> Result<Vec<RawUser>, SourceError> {
+    async fn fetch(&mut self, n: usize) -> Result<Fetched, SourceError> {
         if n == 0 {
-            return Ok(Vec::new());
+            return Ok(Fetched::default());
         }
-        let url = self.request_url(n.min(MAX_RESULTS));
-        let users = self.request(url).await?;
+        let asked = n.min(MAX_RESULTS);
+        let url = self.request_url(asked);
+        let fetched = self.request(url, asked).await?;
         self.page += 1;
-        Ok(users)
+        Ok(fetched)
     }
 
     fn name(&self) -> &'static str {
@@ -156,10 +179,18 @@ impl Source for RandomUserSource {
     }
 }
 
-/// Sorts an answer into users or the [`SourceError`] that describes it.
-fn classify(status: u16, body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
+fn too_large() -> SourceError {
+    SourceError::Decode(format!(
+        "the answer is larger than {} MiB",
+        MAX_BODY_BYTES / (1024 * 1024)
+    ))
+}
+
+/// Sorts an answer to a request for `asked` users of `page` into users and rejects, or the
+/// [`SourceError`] that describes it.
+fn classify(status: u16, body: &[u8], asked: usize, page: u64) -> Result<Fetched, SourceError> {
     match status {
-        200..=299 => decode(body),
+        200..=299 => decode(body, asked, page),
         429 => Err(SourceError::RateLimited(
             api_error(body).unwrap_or_else(|| excerpt(body)),
         )),
@@ -170,20 +201,47 @@ fn classify(status: u16, body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
     }
 }
 
-/// The users of a success body; `{"error": ...}` and `"results": []` are failures too.
-fn decode(body: &[u8]) -> Result<Vec<RawUser>, SourceError> {
+/// The users of a success body, each result decoded on its own; `{"error": ...}`,
+/// `"results": []` and more results than asked are failures of the whole answer.
+fn decode(body: &[u8], asked: usize, page: u64) -> Result<Fetched, SourceError> {
     let answer: Answer = serde_json::from_slice(body)
         .map_err(|e| SourceError::Decode(crate::redact::decode_error(&e)))?;
     if let Some(error) = answer.error {
         return Err(SourceError::Api(error_text(error)));
     }
-    match answer.results {
-        None => Err(SourceError::Decode(
-            "the answer has neither results nor error".into(),
-        )),
-        Some(users) if users.is_empty() => Err(SourceError::Empty),
-        Some(users) => Ok(users),
+    let results = match answer.results {
+        None => {
+            return Err(SourceError::Decode(
+                "the answer has neither results nor error".into(),
+            ));
+        }
+        Some(results) if results.is_empty() => return Err(SourceError::Empty),
+        Some(results) if results.len() > asked => {
+            return Err(SourceError::Decode(format!(
+                "the answer has {} results; {asked} were asked for",
+                results.len()
+            )));
+        }
+        Some(results) => results,
+    };
+    let mut fetched = Fetched {
+        users: Vec::with_capacity(results.len()),
+        rejects: Vec::new(),
+    };
+    for (index, raw) in results.into_iter().enumerate() {
+        match RawUser::deserialize(raw) {
+            Ok(user) => fetched.users.push(user),
+            Err(e) => fetched.rejects.push(Reject {
+                reason: format!(
+                    "result {index} of page {page} is not a user: {}",
+                    crate::redact::decode_error(&e)
+                ),
+                raw: crate::redact::scrub_payload(raw.get().to_owned()),
+                page,
+            }),
+        }
     }
+    Ok(fetched)
 }
 
 /// The message of an `{"error": ...}` body, if that is what the body is.

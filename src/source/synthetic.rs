@@ -17,7 +17,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use crate::model::{
     Postcode, RawDated, RawId, RawLocation, RawLogin, RawName, RawPicture, RawStreet, RawUser,
 };
-use crate::source::{Source, SourceError};
+use crate::source::{Fetched, Source, SourceError};
 use crate::util::SplitMix64;
 
 use format::Civil;
@@ -200,8 +200,11 @@ impl SyntheticSource {
 }
 
 impl Source for SyntheticSource {
-    async fn fetch(&mut self, n: usize) -> Result<Vec<RawUser>, SourceError> {
-        Ok(self.generate(n))
+    async fn fetch(&mut self, n: usize) -> Result<Fetched, SourceError> {
+        Ok(Fetched {
+            users: self.generate(n),
+            rejects: Vec::new(),
+        })
     }
 
     fn name(&self) -> &'static str {

@@ -124,33 +124,62 @@ async fn dead_letters_round_trip() {
 }
 
 #[tokio::test]
-async fn retention_by_size_drops_the_oldest_and_moves_readers() {
+async fn retention_deletes_only_what_the_group_committed() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(Some(1));
     // Each payload is 10 bytes ("payload-10".."payload-99"); keep the last 100 bytes.
     cfg.retention.max_bytes = Some(100);
     let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
     b.produce(records_arc(10..100)).await.unwrap();
-    assert_eq!(b.enforce_retention().await.unwrap(), 80);
+    // Nothing is committed: nothing may go, however far over the limit the log is.
+    assert_eq!(b.enforce_retention().await.unwrap(), 0);
+    assert_eq!(b.lag().await.unwrap()[0].lag, 90);
+    b.commit(vec![(0, 50)]).await.unwrap();
+    assert_eq!(b.enforce_retention().await.unwrap(), 50);
     let left = b.read_partition(0, 0).await.unwrap();
-    assert_eq!(left.len(), 10);
-    assert_eq!(left[0].offset, 80);
-    assert_eq!(left[0].payload, b"payload-90");
-    assert_eq!(b.lag().await.unwrap()[0].committed, 80);
+    assert_eq!(left.len(), 40);
+    assert_eq!(left[0].offset, 50);
+    assert_eq!(b.lag().await.unwrap()[0].lag, 40);
+    // Once everything is committed, the size limit applies in full.
+    b.commit(vec![(0, 90)]).await.unwrap();
+    assert_eq!(b.enforce_retention().await.unwrap(), 30);
+    assert_eq!(b.read_partition(0, 0).await.unwrap()[0].offset, 80);
     drop(b);
     let b = EmbeddedBroker::open(dir.path(), cfg).unwrap();
-    assert_eq!(b.lag().await.unwrap()[0].lag, 10);
+    assert_eq!(b.lag().await.unwrap()[0].lag, 0);
 }
 
 #[tokio::test]
-async fn retention_by_age_keeps_recent_records() {
+async fn retention_by_age_keeps_recent_and_uncommitted_records() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(Some(1));
     cfg.retention.max_age = Some(Duration::from_secs(3600));
     let b = EmbeddedBroker::open(dir.path(), cfg).unwrap();
     b.produce(records_arc(0..10)).await.unwrap();
+    b.commit(vec![(0, 6)]).await.unwrap();
     assert_eq!(b.enforce_retention().await.unwrap(), 0);
     let inner = b.inner.clone();
     let later = chrono::Utc::now().timestamp_millis() + 2 * 3600 * 1000;
-    assert_eq!(inner.enforce_retention(later).unwrap(), 10);
+    assert_eq!(inner.enforce_retention(later).unwrap(), 6);
+    assert_eq!(b.lag().await.unwrap()[0].lag, 4);
+}
+
+#[tokio::test]
+async fn offsets_are_never_reused_after_retention_empties_a_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(Some(1));
+    cfg.retention.max_bytes = Some(1);
+    let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
+    b.produce(records_arc(10..20)).await.unwrap();
+    b.commit(vec![(0, 10)]).await.unwrap();
+    assert_eq!(b.enforce_retention().await.unwrap(), 10);
+    assert!(b.read_partition(0, 0).await.unwrap().is_empty());
+    drop(b);
+    let b = EmbeddedBroker::open(dir.path(), cfg).unwrap();
+    let lag = b.lag().await.unwrap();
+    assert_eq!((lag[0].committed, lag[0].high_watermark), (10, 10));
+    b.produce(records_arc(20..23)).await.unwrap();
+    let got = b.poll(100, Duration::from_millis(100)).await.unwrap();
+    let offsets: Vec<u64> = got.iter().map(|d| d.offset).collect();
+    assert_eq!(offsets, [10, 11, 12]);
 }

@@ -108,7 +108,7 @@ async fn a_good_answer_decodes_every_user() {
     let server = Server::start(vec![json(200, "nat-GB-20.json")]).await;
     let mut source = source(&server.url, &[], None, 5000);
     assert_eq!(source.last_status(), None);
-    let users = source.fetch(20).await.unwrap();
+    let users = source.fetch(20).await.unwrap().users;
     assert_eq!(users.len(), 20);
     assert!(users.iter().all(|u| u.nat.as_deref() == Some("GB")));
     assert_eq!(source.last_status(), Some(200));
@@ -240,7 +240,9 @@ fn every_fixture_decodes_with_its_result_count() {
             n if n.starts_with("nat-") && n.ends_with("-20.json") => 20,
             _ => continue,
         };
-        let users = classify(200, &std::fs::read(&path).unwrap()).unwrap();
+        let got = classify(200, &std::fs::read(&path).unwrap(), 5000, 1).unwrap();
+        assert!(got.rejects.is_empty(), "{name}: {:?}", got.rejects);
+        let users = got.users;
         assert_eq!(users.len(), want, "{name}");
         if name.starts_with("nat-") {
             let nat = &name[4..6];
@@ -252,9 +254,10 @@ fn every_fixture_decodes_with_its_result_count() {
         checked += 1;
     }
     assert_eq!(checked, 25);
-    let partial = classify(200, &fixture("inc-gender-name-nat-3.json")).unwrap();
+    let partial = classify(200, &fixture("inc-gender-name-nat-3.json"), 3, 1).unwrap();
     assert!(
         partial
+            .users
             .iter()
             .all(|u| u.name.is_some() && u.location.is_none() && u.login.is_none())
     );
@@ -302,4 +305,69 @@ fn urls_and_query_values_are_checked_and_encoded() {
         "https://randomuser.me/api/1.4/?inc=name&results=5000&nat=us&seed=a%26b%3Dc&page=1"
     );
     assert_eq!(percent_encode("ünï code~-._"), "%C3%BCn%C3%AF%20code~-._");
+}
+
+/// A page of `n` fixture users (`mixed-500.json`) as JSON values, to break some of them.
+fn users_json(n: usize) -> Vec<serde_json::Value> {
+    let page: Value = serde_json::from_slice(&fixture("mixed-500.json")).unwrap();
+    page["results"].as_array().unwrap()[..n].to_vec()
+}
+
+fn body_of(results: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "results": results, "info": {"page": 4} })).unwrap()
+}
+
+#[test]
+fn a_bad_result_is_rejected_alone_and_its_neighbours_go_on() {
+    let mut results = users_json(6);
+    results[1]["name"] = serde_json::json!(12345);
+    results[2]["location"]["street"]["number"] = serde_json::json!("12B");
+    results[3]["location"]["postcode"] = serde_json::json!(true);
+    results[4] = Value::Null;
+    let secret_holder = results[1]["login"]["password"].clone();
+    assert!(secret_holder.is_string());
+    let got = classify(200, &body_of(results.clone()), 6, 4).unwrap();
+    assert_eq!(got.users.len(), 2);
+    assert_eq!(got.rejects.len(), 4);
+    for (reject, index) in got.rejects.iter().zip([1, 2, 3, 4]) {
+        assert!(
+            reject
+                .reason
+                .starts_with(&format!("result {index} of page 4 is not a user:")),
+            "{}",
+            reject.reason
+        );
+        assert_eq!(reject.page, 4);
+        // The reason never quotes a value; the raw result keeps no login secret.
+        assert!(!reject.reason.contains("12B"), "{}", reject.reason);
+        for secret in ["password", "salt", "md5", "sha1", "sha256"] {
+            assert!(!reject.raw.contains(secret), "{secret} in {}", reject.raw);
+        }
+    }
+    assert_eq!(got.rejects[3].raw, "null");
+    let first: Value = serde_json::from_str(&got.rejects[0].raw).unwrap();
+    assert_eq!(first["name"], 12345);
+    assert_eq!(first["login"]["uuid"], results[1]["login"]["uuid"]);
+}
+
+#[test]
+fn more_results_than_asked_fail_the_whole_answer() {
+    let error = classify(200, &body_of(users_json(6)), 5, 1).unwrap_err();
+    assert!(matches!(error, SourceError::Decode(_)), "{error}");
+    assert!(
+        error.to_string().contains("6 results; 5 were asked"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversize_answer_is_a_failure_read_no_further_than_the_limit() {
+    let mut body = b"{\"results\": [".to_vec();
+    body.resize(MAX_BODY_BYTES + 1024, b' ');
+    let server = Server::start(vec![Step::Answer(200, "application/json", body)]).await;
+    let error = source(&server.url, &[], None, 20_000)
+        .fetch(5)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("larger than 64 MiB"), "{error}");
 }
