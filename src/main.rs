@@ -47,7 +47,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(userstream::runner::run(cli)) {
+    let result = runtime.block_on(userstream::runner::run(cli));
+    // A storage call still blocked past the drain timeout must not hold the exit: what it was
+    // doing was not committed, so it is processed again at the next start.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("userstream: {error:#}");

@@ -107,6 +107,56 @@ async fn pipeline_on_a_real_cluster_is_exact_through_a_replay() {
         .unwrap();
 }
 
+/// A record of the old pipelines: random id, numeric `post_code`, no `country`, and no
+/// `ingested_at` — which must never stop the Cassandra store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_legacy_record_without_ingested_at_is_stored() {
+    use userstream::broker::embedded::{EmbeddedConfig, Retention};
+    use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
+
+    let peer = CqlPeer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = serde_json::json!({
+        "id": "0b8f7c2e-1d2a-4e4b-9c1f-3a5b6c7d8e9f", "first_name": "Ann", "last_name": "Lee",
+        "gender": "female", "address": "5 Elm Street, Leeds, West Yorkshire, United Kingdom",
+        "post_code": 12345, "email": "ann@example.com", "username": "ann",
+        "dob": "1990-01-01T00:00:00.000Z", "registered_date": "2016-03-04T05:06:07.000Z",
+        "phone": "0113 496 0000", "picture": "https://example.com/a.jpg"
+    });
+    let log = EmbeddedBroker::open(
+        &dir.path().join("log"),
+        EmbeddedConfig {
+            topic: "users_created".into(),
+            group: "userstream".into(),
+            partitions: None,
+            retention: Retention::default(),
+        },
+    )
+    .unwrap();
+    let record = OutRecord {
+        key: "legacy".into(),
+        payload: serde_json::to_vec(&legacy).unwrap(),
+    };
+    log.produce(vec![record].into()).await.unwrap();
+    drop(log);
+    let out = userstream(
+        dir.path(),
+        &on_peer(&peer),
+        &["--headless", "--role", "process", "--drain"],
+    );
+    let s = summary(&out);
+    assert_eq!(s["stored"], 1, "{s}");
+    assert_eq!(s["dead_lettered"], 0, "{s}");
+    let store = CassandraStore::connect(peer_config(&peer.contact_point()))
+        .await
+        .unwrap();
+    let latest = store.latest(10).await.unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].country, "United Kingdom");
+    assert_eq!(latest[0].source, "legacy");
+    assert!(!latest[0].ingested_at.is_empty());
+}
+
 #[test]
 fn schema_subcommand_prints_the_schema_for_the_flags() {
     let dir = tempfile::tempdir().unwrap();

@@ -149,6 +149,75 @@ fn headless_run_stores_every_record_once() {
     assert_eq!(lag(&kafka), (50000, 0));
 }
 
+/// With one partition and three members, at least one `--role all` member owns nothing: its
+/// own store never grows, so its `--max-lead` must follow the group's lag, not stall.
+#[test]
+fn a_member_without_partitions_never_stalls_on_its_lead() {
+    let Some(target) = Target::from_env() else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("lead"), unique("g"));
+    target.prepare(&topic, 1);
+    let kafka = [
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
+        "--partitions",
+        "1",
+    ];
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let owner = Member::start(userstream(
+        dirs[0].path(),
+        &kafka,
+        &["--headless", "--role", "process"],
+    ));
+    wait_for("the owner's assignment", Duration::from_secs(60), || {
+        owner.assigned().is_some_and(|p| !p.is_empty())
+    });
+    let runs: Vec<Member> = [1, 2]
+        .iter()
+        .map(|i| {
+            let seed = i.to_string();
+            let args = [
+                "--headless",
+                "--max-records",
+                "3000",
+                "--rate",
+                "max",
+                "--max-lead",
+                "200",
+                "--seed",
+                &seed,
+            ];
+            Member::start(userstream(dirs[*i].path(), &kafka, &args))
+        })
+        .collect();
+    for mut run in runs {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let status = loop {
+            if let Some(status) = run.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "a member stalled: {:?}",
+                run.log.lock().unwrap().last()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(status.success(), "member exited with {status}");
+    }
+    owner.stop();
+    let stored: HashSet<String> = dirs.iter().flat_map(|d| ids(d.path())).collect();
+    assert_eq!(stored.len(), 6000);
+    assert_eq!(lag(&kafka), (6000, 0));
+}
+
 /// A child whose stderr lines are collected as they come.
 struct Member {
     child: Child,
