@@ -56,9 +56,12 @@ fn fatal(e: impl std::fmt::Display) -> StoreError {
 
 fn sql(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            StoreError::Unavailable(e.to_string())
-        }
+        // A full disk passes once space is freed: retried like a lock, never fatal.
+        Some(
+            rusqlite::ErrorCode::DatabaseBusy
+            | rusqlite::ErrorCode::DatabaseLocked
+            | rusqlite::ErrorCode::DiskFull,
+        ) => StoreError::Unavailable(e.to_string()),
         _ => StoreError::Fatal(e.to_string()),
     }
 }
