@@ -5,45 +5,17 @@
 
 mod support;
 
-#[path = "support/run.rs"]
-mod run;
-
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use run::{assert_aggregates_exact, summary};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use support::http::{FixtureServer, Response, users_page};
+use support::run::{assert_aggregates_exact, run_ok, summary, userstream};
 use userstream::broker::embedded::{EmbeddedConfig, Retention};
 use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
-
-const BIN: &str = env!("CARGO_BIN_EXE_userstream");
-
-fn userstream(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("USERSTREAM_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("USERSTREAM_LOG", "warn");
-    cmd
-}
-
-fn run_ok(dir: &Path, args: &[&str]) -> Output {
-    let out = userstream(dir, args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "userstream {args:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn rows(dir: &Path) -> i64 {
     let conn = Connection::open(dir.join("store.db")).unwrap();
