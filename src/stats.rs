@@ -67,7 +67,7 @@ pub enum StageState {
 
 impl StageState {
     /// Every state, in the order of their numbers.
-    pub const ALL: [StageState; 7] = [
+    pub const ALL: [StageState; 8] = [
         StageState::Idle,
         StageState::Ok,
         StageState::Paused,
@@ -75,6 +75,7 @@ impl StageState {
         StageState::CircuitOpen,
         StageState::Error,
         StageState::Done,
+        StageState::Waiting,
     ];
 
     fn from_u8(v: u8) -> StageState {

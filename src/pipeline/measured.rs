@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::broker::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition};
-use crate::model::{DeadLetter, RawUser, StoredUser, UserCount};
-use crate::source::{Source, SourceError};
+use crate::model::{DeadLetter, StoredUser, UserCount};
+use crate::source::{Fetched, Source, SourceError};
 use crate::stats::{PartitionLag, Stats};
 use crate::store::{Store, StoreError, WriteBatch, WriteOutcome};
 
@@ -31,10 +31,10 @@ fn micros(elapsed: Duration) -> u64 {
 }
 
 impl<S: Source> Source for Measured<S> {
-    async fn fetch(&mut self, n: usize) -> Result<Vec<RawUser>, SourceError> {
+    async fn fetch(&mut self, n: usize) -> Result<Fetched, SourceError> {
         let result = self.inner.fetch(n).await;
         match &result {
-            Ok(users) => self.stats.fetch_batch.record(users.len() as u64),
+            Ok(got) => self.stats.fetch_batch.record(got.len() as u64),
             Err(error) => self.stats.fetch_error(error.kind()),
         }
         result
@@ -76,6 +76,10 @@ impl<B: Broker> Broker for Measured<B> {
     fn describe(&self) -> crate::describe::Description {
         self.inner.describe()
     }
+
+    fn start_upkeep(&self, stop: tokio_util::sync::CancellationToken) {
+        self.inner.start_upkeep(stop)
+    }
 }
 
 impl<S: Store> Store for Measured<S> {
@@ -116,7 +120,7 @@ mod tests {
     struct Refusing;
 
     impl Source for Refusing {
-        async fn fetch(&mut self, _n: usize) -> Result<Vec<RawUser>, SourceError> {
+        async fn fetch(&mut self, _n: usize) -> Result<Fetched, SourceError> {
             Err(SourceError::RateLimited("slow down".into()))
         }
         fn name(&self) -> &'static str {
