@@ -169,14 +169,14 @@ impl Pipeline {
 
         if runs_ingest {
             let (s, b, c) = (stats.clone(), broker.clone(), control.clone());
-            let cfg = config.clone();
+            let (cfg, st) = (config.clone(), store.clone());
             let stops = ingest::Stops {
                 fetch: fetch_stop.clone(),
                 abort: abort.clone(),
             };
             let over = ingest_over.clone();
             tasks.spawn(async move {
-                let result = ingest::run(cfg, source, b, s, c, stops).await;
+                let result = ingest::run(cfg, source, b, st, s, c, stops).await;
                 over.cancel();
                 result
             });

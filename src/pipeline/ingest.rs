@@ -5,7 +5,9 @@
 //! failures are retried with jittered doubling backoff; after `circuit_threshold` failures in a
 //! row the circuit opens and only one trial request goes out per cool-down. A batch counts as
 //! produced only once the broker acknowledged all of it; produce failures are retried, never
-//! dropped. Results the source could not read as users go to the dead-letter topic.
+//! dropped. Results the source could not read as users are dead-lettered as the processor
+//! dead-letters bad records: to the dead-letter topic, then to the store's copy that the console
+//! and `userstream dead-letters` read.
 //!
 //! Stopping: fetching ends at once when `fetch_stop` fires (a stop request, `--duration`), also
 //! in the middle of a backoff; what was fetched is still published, unless `abort` fires (the
@@ -27,6 +29,7 @@ use crate::model::{DeadLetter, Origin, RawUser, WireRecord};
 use crate::retry::{Failure, GaveUp, Retrier, sleep_or_stop};
 use crate::source::{Fetched, Reject, Source, SourceError};
 use crate::stats::{ApiHealth, Stage, StageState, Stats};
+use crate::store::{Store, StoreError, WriteBatch};
 use crate::util::rfc3339;
 
 /// A fetched batch on its way to the broker.
@@ -45,10 +48,11 @@ pub struct Stops {
 }
 
 /// Runs fetch and produce until stopped, or until the record or time budget is spent.
-pub async fn run<S: Source, B: Broker>(
+pub async fn run<S: Source, B: Broker, St: Store>(
     config: PipelineConfig,
     source: S,
     broker: B,
+    store: St,
     stats: Arc<Stats>,
     control: Arc<Control>,
     stops: Stops,
@@ -57,6 +61,7 @@ pub async fn run<S: Source, B: Broker>(
     let producer = tokio::spawn(produce_loop(
         config.clone(),
         broker.clone(),
+        store,
         stats.clone(),
         rx,
         stops.abort.clone(),
@@ -300,9 +305,18 @@ fn reject_letter(r: Reject, source: &str, at: &str) -> DeadLetter {
     }
 }
 
-async fn produce_loop<B: Broker>(
+/// A give-up as the produce loop handles it: `None` when stopped, else the stage error.
+fn gave_up<E: Into<StageError>>(g: GaveUp<E>) -> Option<StageError> {
+    match g {
+        GaveUp::Stopped => None,
+        GaveUp::Fatal(e) => Some(e.into()),
+    }
+}
+
+async fn produce_loop<B: Broker, St: Store>(
     config: PipelineConfig,
     broker: B,
+    store: St,
     stats: Arc<Stats>,
     mut rx: mpsc::Receiver<Batch>,
     abort: CancellationToken,
@@ -318,18 +332,36 @@ async fn produce_loop<B: Broker>(
     while let Some(Batch { records, rejects }) = rx.recv().await {
         if !rejects.is_empty() {
             let n = rejects.len() as u64;
-            let sent = retrier
+            let on_store_failure = |error: &StoreError, f: Failure| {
+                stage.error(error.to_string());
+                stage.set_state(StageState::Backoff);
+                warn!(%error, wait = ?f.wait, "Dead-letter write failed; retrying.");
+            };
+            let letters = Arc::new(WriteBatch {
+                dead_letters: rejects.clone(),
+                ..WriteBatch::default()
+            });
+            let published = retrier
                 .run(&abort, || broker.dead_letter(rejects.clone()), on_failure)
-                .await;
-            match sent {
+                .await
+                .map_err(gave_up);
+            let kept = match published {
+                Ok(()) => retrier
+                    .run(&abort, || store.write(letters.clone()), on_store_failure)
+                    .await
+                    .map(|_| ())
+                    .map_err(gave_up),
+                Err(e) => Err(e),
+            };
+            match kept {
                 Ok(()) => {
                     stats.dead_lettered.fetch_add(n, Relaxed);
                     stats.fetch_rejects.fetch_add(n, Relaxed);
                 }
-                Err(GaveUp::Stopped) => return Ok(()),
-                Err(GaveUp::Fatal(e)) => {
+                Err(None) => return Ok(()),
+                Err(Some(e)) => {
                     stage.error(e.to_string());
-                    return Err(e.into());
+                    return Err(e);
                 }
             }
         }
