@@ -60,11 +60,13 @@ run() {
     du -scb "$out/data"/store.db* | tail -1 | cut -f1
     du -sb "$out/data/log" 2>/dev/null | cut -f1 || echo 0
   } >"$out/du"
+  # Only the long run's data is read afterwards; the others go at once to spare the disk.
+  [[ "$name" == long-* ]] || rm -rf "$out/data"
 }
 
 summary() { tail -1 "$work/$1/stdout"; }
-wal_peak_mb() { awk '$2 > m {m = $2} END {printf "%.1f", m / 1048576}' "$work/$1/samples"; }
-du_mb() { sed -n "${2}p" "$work/$1/du" | awk '{printf "%.1f", $1 / 1048576}'; }
+wal_peak_mb() { awk '$2 > m {m = $2} END {printf "%.1f\n", m / 1048576}' "$work/$1/samples"; }
+du_mb() { sed -n "${2}p" "$work/$1/du" | awk '{printf "%.1f\n", $1 / 1048576}'; }
 du_mb_1() { du_mb "$1" 1; }
 du_mb_2() { du_mb "$1" 2; }
 # The stored values' size in MB (every column's length, ids as text), when sqlite3 is there.
@@ -226,4 +228,5 @@ if [[ " $PARTS " == *" long "* && "$LONG" -gt 0 ]]; then
   report "  stored values (ids as text)" MB $(for b in "${!bins[@]}"; do values_mb "long-$b"; done)
   report "  log at the end" MB $(for b in "${!bins[@]}"; do du_mb "long-$b" 3; done)
   report "  data dir at the end" MB $(for b in "${!bins[@]}"; do du_mb "long-$b" 1; done)
+  rm -rf "$work"/long-*/data
 fi
