@@ -111,8 +111,7 @@ async fn pipeline_on_a_real_cluster_is_exact_through_a_replay() {
 /// `ingested_at` — which must never stop the Cassandra store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_legacy_record_without_ingested_at_is_stored() {
-    use userstream::broker::embedded::{EmbeddedConfig, Retention};
-    use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
+    use userstream::broker::{Broker, OutRecord};
 
     let peer = CqlPeer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -123,16 +122,7 @@ async fn a_legacy_record_without_ingested_at_is_stored() {
         "dob": "1990-01-01T00:00:00.000Z", "registered_date": "2016-03-04T05:06:07.000Z",
         "phone": "0113 496 0000", "picture": "https://example.com/a.jpg"
     });
-    let log = EmbeddedBroker::open(
-        &dir.path().join("log"),
-        EmbeddedConfig {
-            topic: "users_created".into(),
-            group: "userstream".into(),
-            partitions: None,
-            retention: Retention::default(),
-        },
-    )
-    .unwrap();
+    let log = support::run::open_log(dir.path());
     let record = OutRecord {
         key: "legacy".into(),
         payload: serde_json::to_vec(&legacy).unwrap(),

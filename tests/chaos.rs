@@ -19,8 +19,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
-use userstream::broker::embedded::{EmbeddedConfig, Retention};
-use userstream::broker::{Broker, EmbeddedBroker};
+use userstream::broker::Broker;
 use userstream::source::{Source, SyntheticSource};
 use userstream::util::SplitMix64;
 
@@ -58,16 +57,7 @@ fn output(dir: &Path, args: &[&str]) -> Output {
 fn high_watermark(dir: &Path) -> u64 {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let log = EmbeddedBroker::open(
-            &dir.join("log"),
-            EmbeddedConfig {
-                topic: "users_created".into(),
-                group: "userstream".into(),
-                partitions: None,
-                retention: Retention::default(),
-            },
-        )
-        .unwrap();
+        let log = support::run::open_log(dir);
         log.lag()
             .await
             .unwrap()

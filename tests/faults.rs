@@ -14,8 +14,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use support::http::{FixtureServer, Response, users_page};
 use support::run::{assert_aggregates_exact, run_ok, summary, userstream};
-use userstream::broker::embedded::{EmbeddedConfig, Retention};
-use userstream::broker::{Broker, EmbeddedBroker, OutRecord};
+use userstream::broker::{Broker, OutRecord};
 
 fn rows(dir: &Path) -> i64 {
     let conn = Connection::open(dir.join("store.db")).unwrap();
@@ -229,16 +228,7 @@ fn user(id: &str, first_name: &str) -> Vec<u8> {
 fn write_log(dir: &Path, records: Vec<OutRecord>) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let log = EmbeddedBroker::open(
-            &dir.join("log"),
-            EmbeddedConfig {
-                topic: "users_created".into(),
-                group: "userstream".into(),
-                partitions: None,
-                retention: Retention::default(),
-            },
-        )
-        .unwrap();
+        let log = support::run::open_log(dir);
         log.produce(records.into()).await.unwrap();
     });
 }

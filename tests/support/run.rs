@@ -78,3 +78,10 @@ pub fn assert_aggregates_exact(dir: &Path) {
     assert!(!counts.is_empty());
     assert_eq!(counts, grouped);
 }
+
+/// The embedded log of the data dir `dir`, opened as the binary opens it (default topic and
+/// group), for tests that write records into it or read its watermarks with no process running.
+pub fn open_log(dir: &Path) -> userstream::broker::EmbeddedBroker {
+    let config = userstream::broker::embedded::EmbeddedConfig::default();
+    userstream::broker::EmbeddedBroker::open(&dir.join("log"), config).unwrap()
+}
