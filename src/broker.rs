@@ -7,10 +7,12 @@
 //!   which is why stores upsert;
 //! - `commit` takes "next offset to read" per partition (Kafka's convention) and is called only
 //!   after the store durably wrote everything below it;
-//! - `lag` compares committed offsets with high watermarks.
+//! - `lag` compares committed offsets with high watermarks;
+//! - `plan_reset` and `apply_reset` move the group's offsets (`reset.rs`).
 
 pub mod embedded;
 pub mod kafka;
+pub mod reset;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -21,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
+use reset::{ResetRow, ResetTarget};
 
 pub use embedded::EmbeddedBroker;
 pub use kafka::KafkaBroker;
@@ -134,6 +137,22 @@ pub trait Broker: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, BrokerError>> + Send;
 
+    /// Where a reset to `target` would move the group's offsets of `partitions` (all when
+    /// empty). Reads only.
+    fn plan_reset(
+        &self,
+        target: ResetTarget,
+        partitions: Vec<Partition>,
+    ) -> impl Future<Output = Result<Vec<ResetRow>, BrokerError>> + Send;
+
+    /// Moves the group's offsets to the plan's `new` ones, durably. The caller makes sure no
+    /// batch of this process is in flight (the console pauses processing first); Kafka refuses
+    /// while other members are active.
+    fn apply_reset(
+        &self,
+        plan: Vec<ResetRow>,
+    ) -> impl Future<Output = Result<(), BrokerError>> + Send;
+
     /// What this backend is and where, for the console header and the logs.
     fn describe(&self) -> Description;
 
@@ -182,6 +201,16 @@ impl Broker for AnyBroker {
     }
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
         dispatch!(self, b => b.read_dead_letters(limit).await)
+    }
+    async fn plan_reset(
+        &self,
+        target: ResetTarget,
+        partitions: Vec<Partition>,
+    ) -> Result<Vec<ResetRow>, BrokerError> {
+        dispatch!(self, b => b.plan_reset(target, partitions).await)
+    }
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+        dispatch!(self, b => b.apply_reset(plan).await)
     }
     fn describe(&self) -> Description {
         dispatch!(self, b => b.describe())

@@ -15,6 +15,12 @@
 //!   first record retention kept, so a partition that retention emptied still knows its high
 //!   watermark after a restart and never hands out an offset twice.
 //!
+//! The append time is the log's time index: it never decreases along a partition's offsets (a
+//! clock that steps back is held at the last time given), so `--to-datetime` finds the first
+//! record at or after a time by a binary search over the kept offsets, which survives restarts
+//! and retention with no structure of its own to keep in step. Every data dir ever written has
+//! it: the header has been there since the first record.
+//!
 //! Every produce is one atomic fjall batch synced to disk (`SyncData`) before it is
 //! acknowledged. Commits are written without a sync: a commit lost to a power cut only replays
 //! records, which the store's upserts absorb.
@@ -36,6 +42,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use super::reset::{self, PartitionBounds, ResetRow, ResetTarget};
 use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
     OutRecord, Partition, dlq_topic, encode_dead_letters, partition_of,
@@ -115,8 +122,9 @@ struct Inner {
     group: String,
     partitions: Vec<PartitionLog>,
     dlq: PartitionLog,
-    /// Serialises appends so offsets are handed out gap-free and in commit order.
-    append_lock: Mutex<()>,
+    /// Serialises appends so offsets are handed out gap-free and in commit order; holds the
+    /// last append time given, so append times never decrease.
+    append_lock: Mutex<u64>,
     new_records: Notify,
     retention: Retention,
 }
@@ -216,6 +224,13 @@ impl EmbeddedBroker {
             .map(|p| open_partition(&config.topic, p))
             .collect::<Result<Vec<_>, _>>()?;
         let dlq = open_partition(&dlq_topic(&config.topic), 0)?;
+        let mut last_appended = 0;
+        for part in parts.iter().chain(std::iter::once(&dlq)) {
+            if let Some(guard) = part.keyspace.last_key_value() {
+                let (_, v) = guard.into_inner().map_err(storage)?;
+                last_appended = last_appended.max(codec::decode(&v).map_err(storage)?.appended_ms);
+            }
+        }
         Ok(EmbeddedBroker {
             inner: Arc::new(Inner {
                 db,
@@ -224,7 +239,7 @@ impl EmbeddedBroker {
                 group: config.group,
                 partitions: parts,
                 dlq,
-                append_lock: Mutex::new(()),
+                append_lock: Mutex::new(last_appended),
                 new_records: Notify::new(),
                 retention: config.retention,
             }),
@@ -307,8 +322,9 @@ async fn blocking<T: Send + 'static>(
 impl Inner {
     /// Appends payloads to partitions in one synced batch and publishes the new watermarks.
     fn append(&self, records: Vec<(usize, &[u8])>, dlq: bool) -> Result<(), BrokerError> {
-        let _guard = self.append_lock.lock().map_err(storage)?;
-        let now = chrono::Utc::now().timestamp_millis() as u64;
+        let mut last = self.append_lock.lock().map_err(storage)?;
+        let now = (chrono::Utc::now().timestamp_millis().max(0) as u64).max(*last);
+        *last = now;
         let logs: Vec<&PartitionLog> = if dlq {
             vec![&self.dlq]
         } else {
@@ -371,6 +387,66 @@ impl Inner {
             part.committed.fetch_max(offset, SeqCst);
         }
         batch.commit().map_err(storage)
+    }
+
+    fn part(&self, p: Partition) -> Result<&PartitionLog, BrokerError> {
+        self.partitions
+            .get(p as usize)
+            .ok_or_else(|| BrokerError::Fatal(format!("no partition {p}")))
+    }
+
+    fn plan_reset(
+        &self,
+        target: ResetTarget,
+        partitions: &[Partition],
+    ) -> Result<Vec<ResetRow>, BrokerError> {
+        let chosen = reset::select(partitions, self.partitions.len() as u32)?;
+        let mut bounds = Vec::with_capacity(chosen.len());
+        for p in chosen {
+            let part = self.part(p)?;
+            let high = part.high_watermark.load(SeqCst);
+            let low = low_watermark(&part.keyspace)?.unwrap_or(high);
+            let at_time =
+                match target {
+                    ResetTarget::Datetime(at) => reset::first_at_or_after(low, high, at, |o| {
+                        match part.keyspace.get(o.to_be_bytes()).map_err(storage)? {
+                            Some(v) => {
+                                Ok(Some(codec::decode(&v).map_err(storage)?.appended_ms as i64))
+                            }
+                            None => Ok(None),
+                        }
+                    })?,
+                    _ => None,
+                };
+            bounds.push(PartitionBounds {
+                partition: p,
+                low,
+                high,
+                committed: part.committed.load(SeqCst),
+                at_time,
+            });
+        }
+        Ok(reset::plan(target, &bounds))
+    }
+
+    /// Writes the plan's offsets in one synced batch, then moves the group's read positions.
+    fn apply_reset(&self, plan: &[ResetRow]) -> Result<(), BrokerError> {
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        for row in plan {
+            self.part(row.partition)?;
+            batch.insert(
+                &self.meta,
+                offset_key(&self.group, &self.topic, row.partition),
+                row.new.to_be_bytes(),
+            );
+        }
+        batch.commit().map_err(storage)?;
+        for row in plan {
+            let part = self.part(row.partition)?;
+            part.committed.store(row.new, SeqCst);
+            part.fetch_position.store(row.new, SeqCst);
+        }
+        Ok(())
     }
 
     fn enforce_retention(&self, now_ms: i64) -> Result<u64, BrokerError> {
@@ -497,6 +573,24 @@ impl Broker for EmbeddedBroker {
                 .collect()
         })
         .await
+    }
+
+    async fn plan_reset(
+        &self,
+        target: ResetTarget,
+        partitions: Vec<Partition>,
+    ) -> Result<Vec<ResetRow>, BrokerError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.plan_reset(target, &partitions)).await
+    }
+
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+        let inner = self.inner.clone();
+        let rows = plan.len();
+        blocking(move || inner.apply_reset(&plan)).await?;
+        self.inner.new_records.notify_waiters();
+        info!(partitions = rows, group = %self.inner.group, "Reset the group's offsets.");
+        Ok(())
     }
 
     fn describe(&self) -> Description {

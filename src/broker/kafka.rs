@@ -25,6 +25,7 @@ use rdkafka::consumer::Consumer;
 use rdkafka::producer::FutureProducer;
 use tracing::{info, warn};
 
+use super::reset::{self, ResetRow, ResetTarget};
 use super::{
     Broker, BrokerError, DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC, Delivery, Offset,
     OutRecord, Partition, dlq_topic, encode_dead_letters,
@@ -355,6 +356,49 @@ impl Broker for KafkaBroker {
         let dlq = dlq_topic(&self.inner.config.topic);
         let timeout = self.inner.config.request_timeout;
         blocking(move || admin::read_dead_letters(&config, &dlq, limit, timeout)).await
+    }
+
+    async fn plan_reset(
+        &self,
+        target: ResetTarget,
+        partitions: Vec<Partition>,
+    ) -> Result<Vec<ResetRow>, BrokerError> {
+        let chosen = reset::select(&partitions, self.inner.partitions)?;
+        let inner = self.inner.clone();
+        blocking(move || {
+            let timeout = inner.config.request_timeout;
+            admin::plan_reset(
+                &inner.consumer,
+                &inner.config.topic,
+                &chosen,
+                target,
+                timeout,
+            )
+        })
+        .await
+    }
+
+    /// A member of the group (this process polls) moves its own partitions; otherwise the
+    /// group must have no active member, as Kafka requires.
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+        let inner = self.inner.clone();
+        let rows = plan.len();
+        blocking(move || {
+            let (topic, group) = (&inner.config.topic, &inner.config.group);
+            let timeout = inner.config.request_timeout;
+            if inner.subscribed.load(SeqCst) {
+                return consume::reset_owned(&inner.consumer, topic, &plan, timeout);
+            }
+            if let Some(reason) = admin::active_group_refusal(&inner.consumer, group, timeout)? {
+                return Err(BrokerError::Fatal(reason));
+            }
+            admin::commit_plan(&inner.consumer, group, topic, &plan)
+        })
+        .await?;
+        // The next lag sample asks the brokers: the committed offsets moved back or ahead.
+        *self.inner.lag.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        info!(partitions = rows, group = %self.inner.config.group, "Reset the group's offsets.");
+        Ok(())
     }
 
     fn describe(&self) -> Description {

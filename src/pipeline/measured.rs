@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::broker::reset::{ResetRow, ResetTarget};
 use crate::broker::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition};
 use crate::model::{DeadLetter, StoredUser, UserCount};
 use crate::source::{Fetched, Source, SourceError};
@@ -71,6 +72,18 @@ impl<B: Broker> Broker for Measured<B> {
 
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
         self.inner.read_dead_letters(limit).await
+    }
+
+    async fn plan_reset(
+        &self,
+        target: ResetTarget,
+        partitions: Vec<Partition>,
+    ) -> Result<Vec<ResetRow>, BrokerError> {
+        self.inner.plan_reset(target, partitions).await
+    }
+
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+        self.inner.apply_reset(plan).await
     }
 
     fn describe(&self) -> crate::describe::Description {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::broker::reset::ResetTarget;
 
 fn config(partitions: Option<u32>) -> EmbeddedConfig {
     EmbeddedConfig {
@@ -182,4 +183,124 @@ async fn offsets_are_never_reused_after_retention_empties_a_partition() {
     let got = b.poll(100, Duration::from_millis(100)).await.unwrap();
     let offsets: Vec<u64> = got.iter().map(|d| d.offset).collect();
     assert_eq!(offsets, [10, 11, 12]);
+}
+
+#[tokio::test]
+async fn a_reset_to_earliest_rereads_everything_and_a_plan_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = EmbeddedBroker::open(dir.path(), config(Some(2))).unwrap();
+    b.produce(records_arc(0..100)).await.unwrap();
+    let first = drain_all(&b).await;
+    let ends: Vec<(u32, u64)> = b
+        .lag()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| (p.partition, p.high_watermark))
+        .collect();
+    b.commit(ends.clone()).await.unwrap();
+
+    let plan = b.plan_reset(ResetTarget::Earliest, vec![]).await.unwrap();
+    assert_eq!(plan.len(), 2);
+    assert!(
+        plan.iter()
+            .all(|r| r.new == 0 && r.current == r.high_watermark)
+    );
+    assert_eq!(plan.iter().map(|r| r.lag_after).sum::<u64>(), 100);
+    // A plan alone moves nothing.
+    assert!(b.lag().await.unwrap().iter().all(|p| p.lag == 0));
+    assert!(drain_all(&b).await.is_empty());
+
+    b.apply_reset(plan).await.unwrap();
+    assert_eq!(
+        b.lag().await.unwrap().iter().map(|p| p.lag).sum::<u64>(),
+        100
+    );
+    let again = drain_all(&b).await;
+    assert_eq!(again, first);
+    // The reset is durable: a restart starts from it too.
+    drop(b);
+    let b = EmbeddedBroker::open(dir.path(), config(None)).unwrap();
+    assert_eq!(drain_all(&b).await.len(), 100);
+
+    // Latest skips everything; one partition only leaves the other alone.
+    let plan = b.plan_reset(ResetTarget::Latest, vec![1]).await.unwrap();
+    assert_eq!(plan.len(), 1);
+    b.apply_reset(plan).await.unwrap();
+    let lag = b.lag().await.unwrap();
+    assert_eq!((lag[0].committed, lag[1].lag), (0, 0));
+    let err = b
+        .plan_reset(ResetTarget::Earliest, vec![2])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("partitions 0 to 1"), "{err}");
+}
+
+#[tokio::test]
+async fn a_reset_to_a_time_lands_on_the_first_record_at_or_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = EmbeddedBroker::open(dir.path(), config(Some(1))).unwrap();
+    b.produce(records_arc(0..10)).await.unwrap();
+    // Milliseconds are the index's unit: the second batch gets a later one.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let between = chrono::Utc::now().timestamp_millis();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    b.produce(records_arc(10..15)).await.unwrap();
+    b.commit(vec![(0, 15)]).await.unwrap();
+    let at = |ms| {
+        let b = b.clone();
+        async move {
+            b.plan_reset(ResetTarget::Datetime(ms), vec![])
+                .await
+                .unwrap()[0]
+        }
+    };
+    let row = at(between).await;
+    assert_eq!((row.current, row.new, row.lag_after), (15, 10, 5));
+    assert_eq!(at(0).await.new, 0);
+    assert_eq!(at(i64::MAX).await.new, 15);
+
+    // Retention and a restart keep the index: offsets 0..4 go, the search starts at 4.
+    b.commit(vec![(0, 4)]).await.unwrap();
+    let mut cfg = config(None);
+    cfg.retention.max_bytes = Some(110);
+    drop(b);
+    let b = EmbeddedBroker::open(dir.path(), cfg).unwrap();
+    assert!(b.enforce_retention().await.unwrap() > 0);
+    let low = b.read_partition(0, 0).await.unwrap()[0].offset;
+    let plan = b
+        .plan_reset(ResetTarget::Datetime(0), vec![])
+        .await
+        .unwrap();
+    assert_eq!(plan[0].new, low);
+    let plan = b
+        .plan_reset(ResetTarget::Datetime(between), vec![])
+        .await
+        .unwrap();
+    assert_eq!(plan[0].new, 10);
+}
+
+#[tokio::test]
+async fn append_times_never_go_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = EmbeddedBroker::open(dir.path(), config(Some(1))).unwrap();
+    b.produce(records_arc(0..3)).await.unwrap();
+    // A clock that stepped back: the last time given was far in the future.
+    let ahead = chrono::Utc::now().timestamp_millis() as u64 + 3_600_000;
+    *b.inner.append_lock.lock().unwrap() = ahead;
+    b.produce(records_arc(3..4)).await.unwrap();
+    let time = |o: u64| {
+        let v = b.inner.partitions[0]
+            .keyspace
+            .get(o.to_be_bytes())
+            .unwrap()
+            .unwrap();
+        codec::decode(&v).unwrap().appended_ms
+    };
+    assert!(time(2) <= time(3));
+    assert_eq!(time(3), ahead);
+    // The last time survives a restart.
+    drop(b);
+    let b = EmbeddedBroker::open(dir.path(), config(None)).unwrap();
+    assert_eq!(*b.inner.append_lock.lock().unwrap(), ahead);
 }

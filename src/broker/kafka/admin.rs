@@ -1,17 +1,19 @@
-//! Cluster-side chores: creating the topics if missing, reading lag, reading dead letters.
+//! Cluster-side chores: creating the topics if missing, reading lag, reading dead letters,
+//! planning and committing offset resets.
 
 use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
 use rdkafka::{ClientConfig, Offset as KafkaOffset, TopicPartitionList};
 use tracing::info;
 
 use super::consume::{Context, GroupConsumer, classify};
-use crate::broker::BrokerError;
+use crate::broker::reset::{self, PartitionBounds, ResetRow, ResetTarget};
+use crate::broker::{BrokerError, Partition};
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 
@@ -152,4 +154,129 @@ pub fn read_dead_letters(
         }
     }
     Ok(letters)
+}
+
+/// The offsets a reset to `target` would give `partitions` of `topic`, for the group of
+/// `consumer`: its committed offsets (a partition never committed starts at its low watermark,
+/// as `auto.offset.reset=earliest` does), the watermarks and, for a time, ListOffsets by
+/// timestamp.
+pub fn plan_reset(
+    consumer: &GroupConsumer,
+    topic: &str,
+    partitions: &[Partition],
+    target: ResetTarget,
+    timeout: Duration,
+) -> Result<Vec<ResetRow>, BrokerError> {
+    let mut list = TopicPartitionList::new();
+    for &p in partitions {
+        list.add_partition(topic, p as i32);
+    }
+    let committed = consumer
+        .committed_offsets(list, timeout)
+        .map_err(classify)?;
+    let at_times = match target {
+        ResetTarget::Datetime(ms) => {
+            let mut wanted = TopicPartitionList::new();
+            for &p in partitions {
+                wanted
+                    .add_partition_offset(topic, p as i32, KafkaOffset::Offset(ms))
+                    .map_err(classify)?;
+            }
+            Some(
+                consumer
+                    .offsets_for_times(wanted, timeout)
+                    .map_err(classify)?,
+            )
+        }
+        _ => None,
+    };
+    let mut bounds = Vec::with_capacity(partitions.len());
+    for &p in partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p as i32, timeout)
+            .map_err(classify)?;
+        let (low, high) = (low.max(0) as u64, high.max(0) as u64);
+        let current = committed
+            .find_partition(topic, p as i32)
+            .and_then(|e| e.offset().to_raw())
+            .filter(|o| *o >= 0)
+            .map_or(low, |o| o as u64)
+            .min(high);
+        let at_time = at_times.as_ref().and_then(|found| {
+            found
+                .find_partition(topic, p as i32)
+                .and_then(|e| e.offset().to_raw())
+                .filter(|o| *o >= 0)
+                .map(|o| o as u64)
+        });
+        bounds.push(PartitionBounds {
+            partition: p,
+            low,
+            high,
+            committed: current,
+            at_time,
+        });
+    }
+    Ok(reset::plan(target, &bounds))
+}
+
+/// Kafka's reason to refuse resetting `group`: it has active members. `None` when it has none,
+/// or when the broker cannot list groups (the commit is then refused by the broker itself).
+pub fn active_group_refusal(
+    consumer: &GroupConsumer,
+    group: &str,
+    timeout: Duration,
+) -> Result<Option<String>, BrokerError> {
+    let list = match consumer.fetch_group_list(Some(group), timeout) {
+        Ok(list) => list,
+        Err(error) => match classify(error) {
+            BrokerError::NotConnected(why) => return Err(BrokerError::NotConnected(why)),
+            _ => return Ok(None),
+        },
+    };
+    Ok(list
+        .groups()
+        .iter()
+        .find(|g| g.name() == group && !g.members().is_empty())
+        .map(|g| {
+            format!(
+                "Assignments can only be reset if the group '{group}' is inactive, but the \
+                 current state is {} ({} active members): stop its consumers first",
+                g.state(),
+                g.members().len()
+            )
+        }))
+}
+
+/// Commits the plan's offsets for the group of `consumer`, which is not a member. A broker
+/// that refuses because the group has members says so in Kafka's words.
+pub fn commit_plan(
+    consumer: &GroupConsumer,
+    group: &str,
+    topic: &str,
+    plan: &[ResetRow],
+) -> Result<(), BrokerError> {
+    let mut list = TopicPartitionList::new();
+    for row in plan {
+        list.add_partition_offset(
+            topic,
+            row.partition as i32,
+            KafkaOffset::Offset(row.new as i64),
+        )
+        .map_err(classify)?;
+    }
+    match consumer.commit(&list, CommitMode::Sync) {
+        Ok(()) => Ok(()),
+        Err(error) => match error.rdkafka_error_code() {
+            Some(
+                RDKafkaErrorCode::UnknownMemberId
+                | RDKafkaErrorCode::IllegalGeneration
+                | RDKafkaErrorCode::RebalanceInProgress,
+            ) => Err(BrokerError::Fatal(format!(
+                "the broker refused to move the offsets of group '{group}' ({error}): \
+                 offsets can only be reset while the group is inactive; stop its consumers first"
+            ))),
+            _ => Err(classify(error)),
+        },
+    }
 }

@@ -19,6 +19,7 @@ use rdkafka::message::Message;
 use rdkafka::{Offset as KafkaOffset, TopicPartitionList};
 use tracing::{debug, error, info, trace, warn};
 
+use crate::broker::reset::ResetRow;
 use crate::broker::{BrokerError, Delivery, Offset, Partition};
 
 /// Commit state of one owned partition.
@@ -265,4 +266,48 @@ pub fn commit(
         .into_iter()
         .map(|(p, o)| (p, o.max(0) as Offset))
         .collect())
+}
+
+/// Moves this member's own partitions to the plan's offsets: seeks them (dropping what was
+/// fetched ahead) and commits the new offsets, which may be behind the last commit. Refuses a
+/// partition this member does not own: its owner would go on from its own position. Blocking.
+pub fn reset_owned(
+    consumer: &GroupConsumer,
+    topic: &str,
+    plan: &[ResetRow],
+    timeout: Duration,
+) -> Result<(), BrokerError> {
+    let shared = consumer.context().shared.clone();
+    let mut owned = shared.owned();
+    if let Some(row) = plan
+        .iter()
+        .find(|r| !owned.contains_key(&(r.partition as i32)))
+    {
+        return Err(BrokerError::Fatal(format!(
+            "partition {} is assigned to another member of the group; Kafka resets only the \
+             offsets of an inactive group: stop the other consumers first",
+            row.partition
+        )));
+    }
+    let mut list = TopicPartitionList::new();
+    for row in plan {
+        let offset = KafkaOffset::Offset(row.new as i64);
+        consumer
+            .seek(topic, row.partition as i32, offset, timeout)
+            .map_err(classify)?;
+        list.add_partition_offset(topic, row.partition as i32, offset)
+            .map_err(classify)?;
+    }
+    consumer.commit(&list, CommitMode::Sync).map_err(classify)?;
+    for row in plan {
+        let next = Some(row.new as i64);
+        owned.insert(
+            row.partition as i32,
+            Owned {
+                confirmed: next,
+                committed: next,
+            },
+        );
+    }
+    Ok(())
 }
