@@ -13,6 +13,7 @@ use rdkafka::mocking::MockCluster;
 use rusqlite::Connection;
 use support::run::assert_aggregates_exact;
 use userstream::broker::kafka::KafkaConfig;
+use userstream::broker::reset::ResetTarget;
 use userstream::broker::{Broker, KafkaBroker, OutRecord};
 use userstream::model::{DeadLetter, Origin};
 use userstream::pipeline::{Control, Pipeline, PipelineConfig, Role};
@@ -269,4 +270,63 @@ async fn broker_outage_mid_run_loses_and_duplicates_nothing() {
     );
     assert_aggregates_exact(dir.path());
     assert_eq!(totals(&broker.lag().await.unwrap()).2, 0);
+}
+
+/// Polls and commits `member` until it has read `want` records (or 30 s); returns them.
+async fn read_records(member: &KafkaBroker, want: usize) -> Vec<Vec<u8>> {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.len() < want && Instant::now() < deadline {
+        let batch = member.poll(100, Duration::from_millis(200)).await.unwrap();
+        let mut next = std::collections::BTreeMap::new();
+        for d in &batch {
+            next.insert(d.partition, d.offset + 1);
+        }
+        member.commit(next.into_iter().collect()).await.unwrap();
+        seen.extend(batch.into_iter().map(|d| d.payload));
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_resets_its_group_and_a_stranger_is_refused_while_it_is_active() {
+    let cluster = cluster(2);
+    let member = KafkaBroker::connect(config(&cluster, "reset"))
+        .await
+        .unwrap();
+    member.produce(records(0..200)).await.unwrap();
+    let first = read_records(&member, 200).await;
+    assert_eq!(first.len(), 200);
+
+    // A second handle of the group that never polls: a `userstream reset-offsets` process.
+    let stranger = KafkaBroker::connect(config(&cluster, "reset"))
+        .await
+        .unwrap();
+    let plan = stranger
+        .plan_reset(ResetTarget::Earliest, vec![])
+        .await
+        .unwrap();
+    assert_eq!(plan.len(), 2);
+    assert!(
+        plan.iter()
+            .all(|r| r.new == 0 && r.current == r.high_watermark)
+    );
+    assert_eq!(plan.iter().map(|r| r.lag_after).sum::<u64>(), 200);
+    // Planning moved nothing.
+    assert_eq!(totals(&stranger.lag().await.unwrap()), (200, 200, 0));
+    let refused = stranger.apply_reset(plan.clone()).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("stop its consumers"),
+        "{refused}"
+    );
+    assert_eq!(totals(&stranger.lag().await.unwrap()), (200, 200, 0));
+
+    // The member itself seeks back: every record is read again.
+    member.apply_reset(plan).await.unwrap();
+    assert_eq!(totals(&member.lag().await.unwrap()), (0, 200, 200));
+    let again = read_records(&member, 200).await;
+    let (a, b): (HashSet<_>, HashSet<_>) =
+        (first.into_iter().collect(), again.into_iter().collect());
+    assert_eq!(a, b);
+    assert_eq!(totals(&member.lag().await.unwrap()), (200, 200, 0));
 }
