@@ -9,6 +9,7 @@ pub mod cassandra;
 pub mod cql_peer;
 pub mod http;
 pub mod run;
+pub mod tls;
 
 /// Whether the tests run under CI (`CI=true`), where a missing dependency is a failure.
 pub fn under_ci() -> bool {

@@ -67,12 +67,54 @@ pub async fn session(config: &CassandraConfig) -> Result<Session, StoreError> {
     if config.tls {
         builder = with_tls(builder, config)?;
     }
-    builder.build().await.map_err(|e| {
-        StoreError::Unavailable(format!(
-            "cannot connect to {}: {e}",
-            config.contact_points.join(",")
+    builder
+        .build()
+        .await
+        .map_err(|e| connect_error(config, &e.to_string()))
+}
+
+/// A failed connection as one line: a refused certificate or bad credentials are fatal and
+/// named (retrying cannot fix them); anything else is an outage, retryable.
+fn connect_error(config: &CassandraConfig, error: &str) -> StoreError {
+    let nodes = config.contact_points.join(",");
+    let trust = match &config.ca {
+        Some(ca) => format!("the CA in --cassandra-ca {}", ca.display()),
+        None => "a CA of the system trust store".to_owned(),
+    };
+    let cause = if error.contains("UnknownIssuer") {
+        Some(format!(
+            "the certificate of {nodes} is not signed by {trust}"
         ))
-    })
+    } else if error.contains("NotValidForName") {
+        Some(format!(
+            "the certificate of {nodes} is for another host (hostname mismatch; the driver \
+             checks the node's IP address)"
+        ))
+    } else if error.contains("Expired") {
+        Some(format!("the certificate of {nodes} has expired"))
+    } else if error.contains("invalid peer certificate") {
+        Some(format!("the certificate of {nodes} is refused"))
+    } else if error.contains("corrupt message") || error.contains("InvalidContentType") {
+        Some(format!("{nodes} does not speak TLS (a plain CQL port?)"))
+    } else {
+        None
+    };
+    if let Some(cause) = cause {
+        return StoreError::Fatal(format!("TLS: {cause} ({})", last_part(error)));
+    }
+    if error.contains("Authentication") || error.contains("authentication") {
+        return StoreError::Fatal(format!(
+            "bad Cassandra credentials for user {} at {nodes} ({})",
+            config.user.as_deref().unwrap_or("(none)"),
+            last_part(error)
+        ));
+    }
+    StoreError::Unavailable(format!("cannot connect to {nodes}: {error}"))
+}
+
+/// The innermost cause of a driver error chain (`a: b: c` → `c`).
+fn last_part(error: &str) -> &str {
+    error.rsplit(": ").next().unwrap_or(error).trim()
 }
 
 #[cfg(feature = "cassandra-tls")]
