@@ -13,16 +13,17 @@ pub mod measured;
 pub mod process;
 pub mod transform;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
+use crate::broker::reset::{ResetRow, ResetTarget};
 use crate::broker::{Broker, BrokerError, DEFAULT_TOPIC};
 use crate::retry::RetryPolicy;
 use crate::source::Source;
@@ -96,18 +97,46 @@ pub enum StageError {
 }
 
 /// Knobs the console turns while the pipeline runs. `rate` is users per second, 0 = no limit.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Control {
     rate: AtomicU64,
     fetch_now: Notify,
+    resets: mpsc::Sender<ResetRequest>,
+    /// The receiving end, taken by the process stage when it starts.
+    reset_rx: Mutex<Option<mpsc::Receiver<ResetRequest>>>,
+}
+
+/// An offset reset asked of the running pipeline; the process stage carries it out between
+/// two batches (see [`process`]).
+#[derive(Debug)]
+pub enum ResetRequest {
+    /// Where `target` would move the group's offsets; moves nothing.
+    Plan {
+        target: ResetTarget,
+        reply: oneshot::Sender<Result<Vec<ResetRow>, BrokerError>>,
+    },
+    /// Pause processing, store and commit what is in flight, move the offsets, resume.
+    Apply {
+        plan: Vec<ResetRow>,
+        reply: oneshot::Sender<Result<(), BrokerError>>,
+    },
+}
+
+impl Default for Control {
+    fn default() -> Control {
+        Control::new(None)
+    }
 }
 
 impl Control {
     /// Controls starting at `rate` users per second (`None` = as fast as possible).
     pub fn new(rate: Option<u64>) -> Control {
+        let (resets, reset_rx) = mpsc::channel(1);
         Control {
             rate: AtomicU64::new(rate.unwrap_or(0)),
             fetch_now: Notify::new(),
+            resets,
+            reset_rx: Mutex::new(Some(reset_rx)),
         }
     }
 
@@ -128,6 +157,44 @@ impl Control {
 
     pub(crate) fn fetch_requested(&self) -> tokio::sync::futures::Notified<'_> {
         self.fetch_now.notified()
+    }
+
+    /// The plan of a reset to `target` for every partition, from the running process stage.
+    pub async fn plan_reset(&self, target: ResetTarget) -> Result<Vec<ResetRow>, String> {
+        let (reply, answer) = oneshot::channel();
+        self.ask(ResetRequest::Plan { target, reply }, answer).await
+    }
+
+    /// Applies `plan` between two batches: processing pauses, what is in flight is stored and
+    /// committed, the group seeks, processing resumes.
+    pub async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), String> {
+        let (reply, answer) = oneshot::channel();
+        self.ask(ResetRequest::Apply { plan, reply }, answer).await
+    }
+
+    async fn ask<T>(
+        &self,
+        request: ResetRequest,
+        answer: oneshot::Receiver<Result<T, BrokerError>>,
+    ) -> Result<T, String> {
+        const NOT_RUNNING: &str = "processing is not running in this process (--role ingest, \
+                                   or the pipeline stopped)";
+        self.resets
+            .send(request)
+            .await
+            .map_err(|_| NOT_RUNNING.to_owned())?;
+        match answer.await {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(_) => Err(NOT_RUNNING.to_owned()),
+        }
+    }
+
+    /// The reset requests, for the one process stage that serves them.
+    fn take_resets(&self) -> Option<mpsc::Receiver<ResetRequest>> {
+        self.reset_rx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 }
 
@@ -194,6 +261,7 @@ impl Pipeline {
                 poll: shutdown.clone(),
                 ingest_over: ingest_over.clone(),
                 abort: abort.clone(),
+                resets: control.take_resets(),
             };
             let cfg = config.clone();
             tasks.spawn(async move { process::run(cfg, b, store, s, stops).await });

@@ -7,6 +7,11 @@
 //! (at-least-once). Store and broker failures are retried with backoff; the batch is never
 //! skipped. Past the drain timeout (`abort`) the retries give up: what was not committed is
 //! processed again at the next start.
+//!
+//! An offset reset asked by the console (`Control::apply_reset`) is served by the poll task
+//! between two batches: it stops polling, waits until the worker has stored and committed
+//! every batch sent (a barrier through the same channel), moves the offsets, and polls again.
+//! The records read again are upserts the store counts as duplicates.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -14,12 +19,12 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::transform::transform;
-use super::{PipelineConfig, StageError};
+use super::{PipelineConfig, ResetRequest, StageError};
 use crate::broker::{Broker, Delivery};
 use crate::model::{DeadLetter, Origin};
 use crate::retry::{Failure, GaveUp, Retrier, Retryable, sleep_or_stop};
@@ -38,6 +43,15 @@ pub struct Stops {
     pub ingest_over: CancellationToken,
     /// Give up at once, also on storing and committing (the drain timeout).
     pub abort: CancellationToken,
+    /// Offset resets asked by the console, served between two batches.
+    pub resets: Option<mpsc::Receiver<ResetRequest>>,
+}
+
+/// What the poll task hands the store worker.
+enum Work {
+    Batch(Prepared),
+    /// Answered once every batch sent before it is stored and committed.
+    Barrier(oneshot::Sender<()>),
 }
 
 /// Runs until `stops.poll` (finishing the batches in hand), or until `stops.ingest_over` and
@@ -47,9 +61,9 @@ pub async fn run<B: Broker, S: Store>(
     broker: B,
     store: S,
     stats: Arc<Stats>,
-    stops: Stops,
+    mut stops: Stops,
 ) -> Result<(), StageError> {
-    let (tx, rx) = mpsc::channel::<Prepared>(2);
+    let (tx, rx) = mpsc::channel::<Work>(2);
     let worker = tokio::spawn(work_loop(
         config.clone(),
         broker.clone(),
@@ -58,7 +72,7 @@ pub async fn run<B: Broker, S: Store>(
         rx,
         stops.abort.clone(),
     ));
-    let polled = poll_loop(&config, &broker, &stats, &stops, tx).await;
+    let polled = poll_loop(&config, &broker, &stats, &mut stops, tx).await;
     let worked = worker
         .await
         .map_err(|e| StageError::Internal(format!("process worker panicked: {e}")))?;
@@ -77,8 +91,8 @@ async fn poll_loop<B: Broker>(
     config: &PipelineConfig,
     broker: &B,
     stats: &Stats,
-    stops: &Stops,
-    tx: mpsc::Sender<Prepared>,
+    stops: &mut Stops,
+    tx: mpsc::Sender<Work>,
 ) -> Result<(), StageError> {
     let stage = stats.stage(Stage::Log);
     stats.stage(Stage::Process).set_state(StageState::Ok);
@@ -90,6 +104,12 @@ async fn poll_loop<B: Broker>(
             biased;
             _ = stops.poll.cancelled() => return Ok(()),
             _ = stops.abort.cancelled() => return Ok(()),
+            Some(request) = next_reset(&mut stops.resets) => {
+                if !serve_reset(broker, stats, &tx, request).await {
+                    return Ok(());
+                }
+                continue;
+            }
             r = broker.poll(config.poll_max, POLL_WAIT) => r,
         };
         match polled {
@@ -111,7 +131,7 @@ async fn poll_loop<B: Broker>(
                 let processed = prepared.write.rows.len() + prepared.write.dead_letters.len();
                 stats.stage(Stage::Process).add(processed as u64);
                 stats.duplicates.fetch_add(prepared.superseded, Relaxed);
-                if tx.send(prepared).await.is_err() {
+                if tx.send(Work::Batch(prepared)).await.is_err() {
                     return Ok(());
                 }
             }
@@ -136,8 +156,52 @@ async fn poll_loop<B: Broker>(
     }
 }
 
+/// The next reset request, or never when there are none to serve.
+async fn next_reset(resets: &mut Option<mpsc::Receiver<ResetRequest>>) -> Option<ResetRequest> {
+    match resets {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Serves one reset request. Applying one waits until the worker has stored and committed
+/// every batch sent so far, so no commit of an older position lands after the seek. Returns
+/// false when the worker is gone (the stage is stopping).
+async fn serve_reset<B: Broker>(
+    broker: &B,
+    stats: &Stats,
+    tx: &mpsc::Sender<Work>,
+    request: ResetRequest,
+) -> bool {
+    match request {
+        ResetRequest::Plan { target, reply } => {
+            let _ = reply.send(broker.plan_reset(target, Vec::new()).await);
+        }
+        ResetRequest::Apply { plan, reply } => {
+            let stage = stats.stage(Stage::Log);
+            stage.set_state(StageState::Paused);
+            info!(
+                partitions = plan.len(),
+                "Processing paused for an offset reset."
+            );
+            let (done, stored) = oneshot::channel();
+            if tx.send(Work::Barrier(done)).await.is_err() || stored.await.is_err() {
+                return false;
+            }
+            let result = broker.apply_reset(plan).await;
+            if let Err(error) = &result {
+                warn!(%error, "Offset reset failed; processing resumes where it was.");
+            }
+            let _ = reply.send(result);
+            stage.set_state(StageState::Ok);
+            info!("Processing resumed after the offset reset.");
+        }
+    }
+    true
+}
+
 /// Whether the worker has committed everything: total lag is zero.
-async fn drained<B: Broker>(broker: &B, tx: &mpsc::Sender<Prepared>) -> Result<bool, StageError> {
+async fn drained<B: Broker>(broker: &B, tx: &mpsc::Sender<Work>) -> Result<bool, StageError> {
     if tx.is_closed() {
         return Ok(true);
     }
@@ -234,20 +298,26 @@ async fn work_loop<B: Broker, S: Store>(
     broker: B,
     store: S,
     stats: Arc<Stats>,
-    mut rx: mpsc::Receiver<Prepared>,
+    mut rx: mpsc::Receiver<Work>,
     abort: CancellationToken,
 ) -> Result<(), StageError> {
     let mut retrier = Retrier::new(config.retry.without_circuit(), 13);
     stats.stage(Stage::Store).set_state(StageState::Ok);
-    while let Some(Prepared {
-        write,
-        commit,
-        latencies,
-        prepared_at,
-        polled,
-        ..
-    }) = rx.recv().await
-    {
+    while let Some(work) = rx.recv().await {
+        let Prepared {
+            write,
+            commit,
+            latencies,
+            prepared_at,
+            polled,
+            ..
+        } = match work {
+            Work::Batch(prepared) => prepared,
+            Work::Barrier(done) => {
+                let _ = done.send(());
+                continue;
+            }
+        };
         let dead = write.dead_letters.len() as u64;
         if dead > 0 {
             let letters = write.dead_letters.clone();
