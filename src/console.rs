@@ -20,6 +20,7 @@ pub mod logging;
 pub mod logs;
 pub mod rate;
 pub mod records;
+pub mod reset;
 pub mod store_reader;
 pub mod tab;
 pub mod theme;
@@ -37,12 +38,14 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 pub use app::{App, RunInfo};
 
+use crate::broker::reset::ResetRow;
 use crate::cli::RunArgs;
 use crate::pipeline::{Control, Pipeline, StageError};
 use crate::stats::{Stage, Stats};
@@ -77,6 +80,14 @@ struct Handles {
     shutdown: CancellationToken,
     join: tokio::task::JoinHandle<Result<(), StageError>>,
     joined: Option<(Instant, Result<(), StageError>)>,
+    /// Answers of the pipeline to the reset dialog.
+    replies: mpsc::UnboundedSender<Reply>,
+}
+
+/// An answer of the pipeline to a command that waits for one.
+enum Reply {
+    Planned(Result<Vec<ResetRow>, String>),
+    Applied(Result<Vec<ResetRow>, String>),
 }
 
 /// Runs the console over `pipeline` until the user quits or `stop_request` fires (SIGTERM),
@@ -87,12 +98,14 @@ pub async fn run<S: Store>(
     info: RunInfo,
     stop_request: CancellationToken,
 ) -> anyhow::Result<Outcome> {
+    let (replies, replies_rx) = mpsc::unbounded_channel();
     let mut handles = Handles {
         stats: pipeline.stats.clone(),
         control: pipeline.control.clone(),
         shutdown: pipeline.shutdown.clone(),
         join: tokio::spawn(pipeline.join()),
         joined: None,
+        replies,
     };
     let terminal = ratatui::try_init().context("cannot set up the terminal");
     let input_stop = Arc::new(AtomicBool::new(false));
@@ -108,6 +121,7 @@ pub async fn run<S: Store>(
                 &mut handles,
                 input,
                 store_rx,
+                replies_rx,
                 stop_request,
             )
             .await;
@@ -143,6 +157,7 @@ async fn event_loop(
     h: &mut Handles,
     mut input: tokio::sync::mpsc::Receiver<Input>,
     mut store_rx: tokio::sync::watch::Receiver<Arc<view::StoreView>>,
+    mut replies: mpsc::UnboundedReceiver<Reply>,
     stop_request: CancellationToken,
 ) -> anyhow::Result<()> {
     if let Ok(size) = terminal.size() {
@@ -158,6 +173,10 @@ async fn event_loop(
             received = input.recv() => match received {
                 Some(input) => commands.extend(handle_input(&mut app, input)?),
                 None => anyhow::bail!("terminal input stopped"),
+            },
+            Some(reply) = replies.recv() => match reply {
+                Reply::Planned(result) => app.reset_planned(result),
+                Reply::Applied(result) => app.reset_applied(result),
             },
             changed = store_rx.changed(), if store_open => match changed {
                 Ok(()) => app.set_store(Arc::clone(&store_rx.borrow_and_update())),
@@ -244,6 +263,23 @@ fn execute(command: Command, app: &mut App, h: &Handles) {
             },
             None => app.notify("No log is captured in this mode.", true),
         },
+        Command::PlanReset(target) => {
+            let (control, replies) = (h.control.clone(), h.replies.clone());
+            tokio::spawn(async move {
+                let _ = replies.send(Reply::Planned(control.plan_reset(target).await));
+            });
+        }
+        Command::ApplyReset(plan) => {
+            info!(
+                partitions = plan.len(),
+                "Offset reset requested from the console."
+            );
+            let (control, replies) = (h.control.clone(), h.replies.clone());
+            tokio::spawn(async move {
+                let result = control.apply_reset(plan.clone()).await.map(|()| plan);
+                let _ = replies.send(Reply::Applied(result));
+            });
+        }
         Command::Quit => {
             if !h.shutdown.is_cancelled() {
                 h.shutdown.cancel();

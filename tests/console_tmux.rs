@@ -1,6 +1,7 @@
 //! Drives the real binary's console in tmux on a fresh data dir with the synthetic source: data
 //! shows up in Metrics, `4` opens the Lag tab, `p` pauses (the fetched count stops), `f` fetches
-//! exactly one batch, and `q` drains, exits 0 and leaves the alternate screen.
+//! exactly one batch, and `q` drains, exits 0 and leaves the alternate screen; on the Lag tab `R`,
+//! Enter and `y` reset the group to earliest and every record is read again as a duplicate.
 //!
 //! Needs tmux (`scripts/install-deps.sh` installs it): without it the test fails under `CI=true`
 //! and says that it skipped otherwise.
@@ -198,4 +199,90 @@ fn console_shows_pauses_fetches_and_quits_cleanly() {
         !screen.contains("Pipeline: source"),
         "the console is still drawn:\n{screen}"
     );
+}
+
+/// The number after `label` on the screen (digits and thousands separators).
+fn number_after(screen: &str, label: &str) -> Option<u64> {
+    let at = screen.find(label)? + label.len();
+    let digits: String = screen[at..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[test]
+fn console_resets_the_group_to_earliest_through_keys() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        support::missing("console_tmux", "tmux");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let exit_file = dir.path().join("exit");
+    let command = format!(
+        "{} --data-dir {} --source synthetic --seed 9 --rate 500 --batch-size {BATCH}; \
+         echo EXIT=$? > {}; sleep 60",
+        quoted(Path::new(env!("CARGO_BIN_EXE_userstream"))),
+        quoted(&data_dir),
+        quoted(&exit_file),
+    );
+    let tmux = Tmux::start(&command);
+    let timeout = Duration::from_secs(15);
+    tmux.wait_for("data in Metrics", timeout, |s| {
+        s.contains("RUNNING") && fetched(s).is_some_and(|n| n > 0)
+    });
+    // Ingest paused: the topic holds a fixed number of records, all processed.
+    tmux.send("p");
+    tmux.wait_for("PAUSED in the header", timeout, |s| s.contains("PAUSED"));
+    let produced = settled(&tmux);
+    tmux.send("4");
+    tmux.wait_for("lag drained", timeout, |s| {
+        number_after(s, "total lag") == Some(0)
+    });
+
+    tmux.send("R");
+    tmux.wait_for("the reset dialog", timeout, |s| s.contains("Reset offsets"));
+    tmux.send("Enter");
+    let plan = tmux.wait_for("the plan", timeout, |s| {
+        s.contains("records to read after it")
+    });
+    let to_read = plan.find(" records to read after it").and_then(|end| {
+        let digits: String = plan[..end]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse::<u64>().ok()
+    });
+    assert_eq!(to_read, Some(produced), "{plan}");
+    tmux.send("y");
+    tmux.wait_for("the reset applied", timeout, |s| {
+        s.contains("Offsets reset on 3 partitions")
+    });
+    // Every record is read again and stored as a duplicate; the lag drains back to 0.
+    tmux.send("1");
+    tmux.wait_for(
+        "the replay counted as duplicates",
+        Duration::from_secs(30),
+        |s| number_after(s, "duplicates").is_some_and(|n| n >= produced),
+    );
+    tmux.send("q");
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&exit_file) {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no exit after q: {}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.trim(), "EXIT=0");
+    support::run::assert_aggregates_exact(&data_dir);
 }

@@ -16,9 +16,11 @@ use super::layout;
 use super::logs::{LogsState, next_level};
 use super::rate::step_rate;
 use super::records::RecordsState;
+use super::reset::{DialogKey, DialogOutcome, ResetDialog};
 use super::tab::Tab;
 use super::theme::Theme;
 use super::view::StoreView;
+use crate::broker::reset::{ResetRow, ResetTarget};
 use crate::describe::Description;
 use crate::stats::{Stats, StatsSnapshot};
 
@@ -36,6 +38,10 @@ pub enum Command {
     SetRate(Option<u64>),
     /// Write the captured log to a file in the data dir.
     SaveLog,
+    /// Ask the pipeline where a reset to this target would move the offsets.
+    PlanReset(ResetTarget),
+    /// Ask the pipeline to pause, apply this plan, and resume.
+    ApplyReset(Vec<ResetRow>),
     /// Cancel the pipeline, wait for it to drain, leave.
     Quit,
 }
@@ -93,6 +99,8 @@ pub struct App {
     pub finished: Option<Finished>,
     /// Quit was asked for: the pipeline is draining.
     pub stopping: bool,
+    /// The Lag tab's reset dialog, while open.
+    pub reset: Option<ResetDialog>,
 }
 
 impl App {
@@ -116,6 +124,7 @@ impl App {
             status: None,
             finished: None,
             stopping: false,
+            reset: None,
         }
     }
 
@@ -163,6 +172,9 @@ impl App {
         }
         if self.keys.force_quit.matches(&key) {
             return self.update(Action::Quit);
+        }
+        if self.reset.is_some() && self.tab == Tab::Lag {
+            return self.reset_key(&key);
         }
         if self.records.typing && self.tab == Tab::Records {
             let action = self.keys.typing(&key)?;
@@ -229,6 +241,7 @@ impl App {
                 self.filter_changed();
             }
             Action::LogSave => return Some(Command::SaveLog),
+            Action::ResetOffsets => self.reset = Some(ResetDialog::default()),
             Action::LogLevel => {
                 let level = next_level(self.logs.level);
                 let time_format = self.logs.time_format.take();
@@ -247,6 +260,52 @@ impl App {
             other => self.navigate(other),
         }
         None
+    }
+
+    /// A key while the reset dialog is open: it takes every key but force-quit.
+    fn reset_key(&mut self, key: &KeyEvent) -> Option<Command> {
+        let dialog_key = match self.keys.typing(key)? {
+            Action::FilterKeep => DialogKey::Enter,
+            Action::FilterClear => DialogKey::Cancel,
+            Action::FilterDelete => DialogKey::Delete,
+            Action::FilterType(c) => DialogKey::Char(c),
+            _ => return None,
+        };
+        let dialog = self.reset.as_mut()?;
+        match dialog.key(dialog_key, self.now.timestamp_millis()) {
+            DialogOutcome::Stay => None,
+            DialogOutcome::Close => {
+                self.reset = None;
+                None
+            }
+            DialogOutcome::Plan(target) => Some(Command::PlanReset(target)),
+            DialogOutcome::Apply(plan) => Some(Command::ApplyReset(plan)),
+        }
+    }
+
+    /// Takes in the plan the pipeline computed for the open dialog.
+    pub fn reset_planned(&mut self, result: Result<Vec<ResetRow>, String>) {
+        if let Some(dialog) = self.reset.as_mut() {
+            dialog.planned(result);
+        }
+    }
+
+    /// Takes in the outcome of an applied reset: the dialog closes and says how it went.
+    pub fn reset_applied(&mut self, result: Result<Vec<ResetRow>, String>) {
+        self.reset = None;
+        match result {
+            Ok(plan) => {
+                let replay: u64 = plan.iter().map(|r| r.lag_after).sum();
+                self.notify(
+                    format!(
+                        "Offsets reset on {} partitions; {replay} records to read.",
+                        plan.len()
+                    ),
+                    false,
+                );
+            }
+            Err(why) => self.notify(format!("Reset failed: {why}"), true),
+        }
     }
 
     /// After the filter was edited: back to the first row of what now passes it.

@@ -67,6 +67,8 @@ pub enum Action {
     LogFreeze,
     /// Logs: save the captured log to a file.
     LogSave,
+    /// Lag: open the dialog that resets the group's offsets (plan first, then confirm).
+    ResetOffsets,
 }
 
 /// A key with the modifiers that matter (Shift is part of the character itself).
@@ -170,6 +172,7 @@ pub struct KeyMap {
     pub log_level: Key,
     pub log_freeze: Key,
     pub log_save: Key,
+    pub reset_offsets: Key,
 }
 
 impl Default for KeyMap {
@@ -204,6 +207,7 @@ impl Default for KeyMap {
             log_level: Key::char('l'),
             log_freeze: Key::char(' '),
             log_save: Key::char('s'),
+            reset_offsets: Key::char('R'),
         }
     }
 }
@@ -227,8 +231,10 @@ impl KeyMap {
         use Action::*;
         let records = Scope::Tab(Tab::Records);
         let logs = Scope::Tab(Tab::Logs);
+        let lag = Scope::Tab(Tab::Lag);
         let all = Scope::Everywhere;
         let mut table = vec![
+            (self.reset_offsets, ResetOffsets, lag),
             (self.filter, Filter, records),
             (self.sort_column, SortColumn, records),
             (self.sort_reverse, SortReverse, records),
@@ -378,6 +384,12 @@ impl KeyMap {
             row(&[self.log_level], "level", "cycle level shown", logs),
             row(&[self.log_freeze], "freeze", "freeze / follow", logs),
             row(&[self.log_save], "save", "save log to a file", logs),
+            row(
+                &[self.reset_offsets],
+                "reset",
+                "reset offsets (replay)",
+                Scope::Tab(Tab::Lag),
+            ),
         ]
     }
 

@@ -298,3 +298,53 @@ fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+/// The Lag tab's reset dialog: typing the target, then the plan waiting for a yes.
+#[test]
+fn lag_reset_dialog() {
+    use crate::broker::reset::ResetRow;
+    use crate::console::app::Command;
+    let mut app = on(fixture::typical(Theme::COLOR), Tab::Lag);
+    press(&mut app, KeyCode::Char('R'));
+    for c in "-15m".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_view!("lag_reset_typing", view(&app, 80, 24));
+    // Keys of other tabs are text in the dialog, not actions.
+    assert_eq!(app.tab, Tab::Lag);
+    let asked = app.key(KeyEvent {
+        code: KeyCode::Enter,
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    });
+    let want_ms = fixture::now().timestamp_millis() - 900_000;
+    assert_eq!(
+        asked,
+        Some(Command::PlanReset(
+            crate::broker::reset::ResetTarget::Datetime(want_ms)
+        ))
+    );
+    let plan: Vec<ResetRow> = (0..3u32)
+        .map(|p| ResetRow {
+            partition: p,
+            current: 4_000 + u64::from(p),
+            new: 1_200 + u64::from(p) * 7,
+            high_watermark: 4_100,
+            lag_after: 4_100 - (1_200 + u64::from(p) * 7),
+        })
+        .collect();
+    app.reset_planned(Ok(plan.clone()));
+    assert_view!("lag_reset_plan", view(&app, 80, 24));
+    let applied = app.key(KeyEvent {
+        code: KeyCode::Char('y'),
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    });
+    assert_eq!(applied, Some(Command::ApplyReset(plan.clone())));
+    app.reset_applied(Ok(plan));
+    assert!(app.reset.is_none());
+    let status = app.visible_status().unwrap();
+    assert!(status.text.contains("records to read"), "{}", status.text);
+}

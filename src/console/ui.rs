@@ -9,6 +9,7 @@ pub mod lag;
 pub mod logs;
 pub mod metrics;
 pub mod records;
+pub mod reset;
 
 pub mod widgets;
 
@@ -50,6 +51,9 @@ impl Widget for &App {
             Tab::Logs => logs::LogsTab(self).render(body, buf),
         }
         render_footer(self, footer, buf);
+        if let (Tab::Lag, Some(dialog)) = (self.tab, &self.reset) {
+            reset::ResetOverlay(self, dialog).render(body, buf);
+        }
         if self.help {
             help::HelpOverlay(self).render(area, buf);
         }
@@ -191,7 +195,11 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let mut spans = Vec::new();
-    if app.tab == Tab::Records && app.records.typing {
+    if app.tab == Tab::Lag && app.reset.is_some() {
+        spans.push(Span::styled(" reset dialog: ", t.warn()));
+        spans.push(Span::styled(app.keys.close.label(), t.key()));
+        spans.push(Span::styled(" cancel  ", t.dim()));
+    } else if app.tab == Tab::Records && app.records.typing {
         spans.push(Span::styled(" typing a filter: ", t.warn()));
         for (key, hint) in app.keys.typing_footer() {
             spans.push(Span::styled(key, t.key()));

@@ -1,5 +1,5 @@
-//! The `?` overlay: every key binding, read from the keymap (the global ones on the left, those
-//! of the Records and Logs tabs on the right), and the backends of this run in full.
+//! The `?` overlay: every key binding, read from the keymap (the global ones and the Lag tab's on
+//! the left, those of the Records and Logs tabs on the right), and the backends of this run in full.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,7 +49,13 @@ impl Widget for HelpOverlay<'_> {
             }
             lines
         };
-        let left = section("Everywhere", &[(Scope::Everywhere, "Everywhere")]);
+        let left = section(
+            "Everywhere",
+            &[
+                (Scope::Everywhere, "Everywhere"),
+                (Scope::Tab(Tab::Lag), "Lag tab"),
+            ],
+        );
         let right = section(
             "Records tab",
             &[
