@@ -3,15 +3,16 @@
 //! `data-dir = "/var/lib/userstream"`); an unknown key is refused. The file is applied after a
 //! first parse, only to flags that neither the command line nor the environment set, and never
 //! as clap defaults: those are printed by `--help`, and a file holds passwords.
+//!
+//! Every flag is accepted before or after a subcommand, and refused by a subcommand that does
+//! not read it: `scope` says how to add a flag and declare which subcommands take it.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{
-    ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
-};
+use clap::{ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::broker::embedded::{DEFAULT_RETENTION_AGE, Retention};
 use crate::broker::kafka::{Compression, KafkaConfig, KafkaProperty, KafkaPropertyParser};
@@ -24,7 +25,9 @@ use crate::source::{
 use crate::util::{format_duration, parse_duration};
 
 pub mod cassandra;
+pub mod scope;
 pub use cassandra::CassandraArgs;
+use scope::heading;
 
 /// A real-time user-data pipeline and its operations console.
 #[derive(Debug, Parser)]
@@ -37,9 +40,9 @@ pub struct Cli {
     /// Directory of the embedded log and store.
     #[arg(
         long,
-        global = true,
         env = "USERSTREAM_DATA_DIR",
-        default_value = "./userstream-data"
+        default_value = "./userstream-data",
+        help_heading = heading::DATA_DIR,
     )]
     pub data_dir: PathBuf,
     /// TOML file with defaults for any long flag (keys are flag names).
@@ -165,152 +168,175 @@ fn byte_size(s: &str) -> Result<u64, String> {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Run without the console: JSON status lines on stdout, logs on stderr.
-    #[arg(long, env = "USERSTREAM_HEADLESS")]
+    #[arg(long, env = "USERSTREAM_HEADLESS", help_heading = heading::RUN)]
     pub headless: bool,
     /// Source of users.
     #[arg(
         long,
         value_enum,
         env = "USERSTREAM_SOURCE",
-        default_value = "synthetic"
+        default_value = "synthetic",
+        help_heading = heading::SOURCE,
     )]
     pub source: SourceKind,
     /// Base URL of the randomuser API.
     #[arg(
         long,
         env = "USERSTREAM_API_URL",
-        default_value = "https://randomuser.me/api/1.4/"
+        default_value = "https://randomuser.me/api/1.4/",
+        help_heading = heading::SOURCE,
     )]
     pub api_url: String,
     /// Nationalities to fetch, comma-separated (e.g. GB,FR); all when empty.
-    #[arg(long, env = "USERSTREAM_NAT", value_delimiter = ',')]
+    #[arg(long, env = "USERSTREAM_NAT", value_delimiter = ',', help_heading = heading::SOURCE)]
     pub nat: Vec<String>,
     /// Seed for a reproducible source (synthetic: the generator; randomuser: `seed=`).
-    #[arg(long, env = "USERSTREAM_SEED")]
+    #[arg(long, env = "USERSTREAM_SEED", help_heading = heading::SOURCE)]
     pub seed: Option<String>,
     /// Users per second, or `max` [default: 50 for randomuser, 1000 for synthetic].
-    #[arg(long, env = "USERSTREAM_RATE")]
+    #[arg(long, env = "USERSTREAM_RATE", help_heading = heading::SOURCE)]
     pub rate: Option<Rate>,
     /// Users per fetch (randomuser allows up to 5000) [default: 25 ms of the rate].
-    #[arg(long, env = "USERSTREAM_BATCH_SIZE", value_parser = positive)]
+    #[arg(long, env = "USERSTREAM_BATCH_SIZE", value_parser = positive,
+          help_heading = heading::SOURCE)]
     pub batch_size: Option<usize>,
     /// Topic backend.
     #[arg(
         long,
         value_enum,
         env = "USERSTREAM_BROKER",
-        default_value = "embedded"
+        default_value = "embedded",
+        help_heading = heading::BROKER,
     )]
     pub broker: BrokerKind,
     /// Kafka bootstrap servers, comma-separated `host:port`.
-    #[arg(long, env = "USERSTREAM_BROKERS", default_value_t = KafkaConfig::default().brokers)]
+    #[arg(long, env = "USERSTREAM_BROKERS", default_value_t = KafkaConfig::default().brokers,
+          help_heading = heading::BROKER)]
     pub brokers: String,
     /// Kafka: replicas of a topic created at start.
     #[arg(long, env = "USERSTREAM_REPLICATION_FACTOR",
           default_value_t = KafkaConfig::default().replication_factor,
-          value_parser = clap::value_parser!(i32).range(1..))]
+          value_parser = clap::value_parser!(i32).range(1..), help_heading = heading::BROKER)]
     pub replication_factor: i32,
     /// Kafka: compression of produced batches.
     #[arg(
         long,
         value_enum,
         env = "USERSTREAM_COMPRESSION",
-        default_value_t = KafkaConfig::default().compression
+        default_value_t = KafkaConfig::default().compression,
+        help_heading = heading::BROKER,
     )]
     pub compression: Compression,
     /// Kafka: a librdkafka property `key=value`, repeatable (as kcat's `-X`).
     #[arg(short = 'X', long = "kafka-property", value_name = "KEY=VALUE",
-          value_parser = KafkaPropertyParser)]
+          value_parser = KafkaPropertyParser, help_heading = heading::BROKER)]
     pub kafka_property: Vec<KafkaProperty>,
     /// Store backend.
-    #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded")]
+    #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded",
+          help_heading = heading::STORE)]
     pub store: StoreKind,
     /// Topic users are published to.
-    #[arg(long, env = "USERSTREAM_TOPIC", default_value = DEFAULT_TOPIC)]
+    #[arg(long, env = "USERSTREAM_TOPIC", default_value = DEFAULT_TOPIC,
+          help_heading = heading::BROKER)]
     pub topic: String,
     /// Consumer group.
-    #[arg(long, env = "USERSTREAM_GROUP", default_value = DEFAULT_GROUP)]
+    #[arg(long, env = "USERSTREAM_GROUP", default_value = DEFAULT_GROUP,
+          help_heading = heading::BROKER)]
     pub group: String,
     /// Partitions of a new topic [default: 3].
-    #[arg(long, env = "USERSTREAM_PARTITIONS")]
+    #[arg(long, env = "USERSTREAM_PARTITIONS", help_heading = heading::BROKER)]
     pub partitions: Option<u32>,
     /// Embedded log: delete records older than this.
     #[arg(long, env = "USERSTREAM_RETENTION_AGE", value_parser = duration,
-          default_value = format_duration(DEFAULT_RETENTION_AGE))]
+          default_value = format_duration(DEFAULT_RETENTION_AGE),
+          help_heading = heading::RETENTION)]
     pub retention_age: Duration,
     /// Embedded log: keep at most this many payload bytes per partition (e.g. 2GB).
-    #[arg(long, env = "USERSTREAM_RETENTION_BYTES", value_parser = byte_size)]
+    #[arg(long, env = "USERSTREAM_RETENTION_BYTES", value_parser = byte_size,
+          help_heading = heading::RETENTION)]
     pub retention_bytes: Option<u64>,
     /// Embedded log: time between two retention passes.
     #[arg(long, env = "USERSTREAM_RETENTION_INTERVAL", value_parser = duration,
-          default_value = format_duration(Retention::default().interval))]
+          default_value = format_duration(Retention::default().interval),
+          help_heading = heading::RETENTION)]
     pub retention_interval: Duration,
     /// Which stages to run.
-    #[arg(long, value_enum, env = "USERSTREAM_ROLE", default_value = "all")]
+    #[arg(long, value_enum, env = "USERSTREAM_ROLE", default_value = "all",
+          help_heading = heading::RUN)]
     pub role: Role,
     /// Stop fetching after this many users, drain, and exit.
-    #[arg(long, env = "USERSTREAM_MAX_RECORDS")]
+    #[arg(long, env = "USERSTREAM_MAX_RECORDS", help_heading = heading::RUN)]
     pub max_records: Option<u64>,
     /// Stop fetching after this long (e.g. 30s, 5m), drain, and exit.
-    #[arg(long, env = "USERSTREAM_DURATION", value_parser = duration)]
+    #[arg(long, env = "USERSTREAM_DURATION", value_parser = duration, help_heading = heading::RUN)]
     pub duration: Option<Duration>,
     /// With `--role process`: exit once the lag is zero.
-    #[arg(long, env = "USERSTREAM_DRAIN")]
+    #[arg(long, env = "USERSTREAM_DRAIN", help_heading = heading::RUN)]
     pub drain: bool,
     /// Longest a stop (or the end of a bounded run) may take to store and commit what is in
     /// flight; past it the run exits non-zero, and what was not committed is processed again
     /// at the next start.
     #[arg(long, env = "USERSTREAM_DRAIN_TIMEOUT", value_parser = duration,
-          default_value = format_duration(PipelineConfig::default().drain_timeout))]
+          default_value = format_duration(PipelineConfig::default().drain_timeout),
+          help_heading = heading::RUN)]
     pub drain_timeout: Duration,
     /// Headless: time between status lines.
-    #[arg(long, env = "USERSTREAM_STATUS_INTERVAL", value_parser = duration, default_value = "5s")]
+    #[arg(long, env = "USERSTREAM_STATUS_INTERVAL", value_parser = duration, default_value = "5s",
+          help_heading = heading::RUN)]
     pub status_interval: Duration,
     /// Most records per store write.
     #[arg(long, env = "USERSTREAM_POLL_MAX", value_parser = positive,
-          default_value_t = PipelineConfig::default().poll_max)]
+          default_value_t = PipelineConfig::default().poll_max, help_heading = heading::RUN)]
     pub poll_max: usize,
     /// With `--role all`: most records fetched but not yet stored before ingest waits (0 = no
     /// limit).
     #[arg(long, env = "USERSTREAM_MAX_LEAD",
-          default_value_t = PipelineConfig::default().max_lead.unwrap_or(0))]
+          default_value_t = PipelineConfig::default().max_lead.unwrap_or(0),
+          help_heading = heading::RUN)]
     pub max_lead: u64,
     /// First retry delay; doubles per failure, with jitter.
     #[arg(long, env = "USERSTREAM_RETRY_INITIAL", value_parser = duration,
-          default_value = format_duration(RetryPolicy::default().initial))]
+          default_value = format_duration(RetryPolicy::default().initial),
+          help_heading = heading::RUN)]
     pub retry_initial: Duration,
     /// Longest retry delay.
     #[arg(long, env = "USERSTREAM_RETRY_MAX", value_parser = duration,
-          default_value = format_duration(RetryPolicy::default().max))]
+          default_value = format_duration(RetryPolicy::default().max), help_heading = heading::RUN)]
     pub retry_max: Duration,
     /// Consecutive source failures that open the circuit.
     #[arg(long, env = "USERSTREAM_CIRCUIT_THRESHOLD",
-          default_value_t = RetryPolicy::default().circuit_threshold.unwrap_or(5))]
+          default_value_t = RetryPolicy::default().circuit_threshold.unwrap_or(5),
+          help_heading = heading::RUN)]
     pub circuit_threshold: u32,
     /// How long an open circuit waits before a trial request.
     #[arg(long, env = "USERSTREAM_CIRCUIT_COOLDOWN", value_parser = duration,
-          default_value = format_duration(RetryPolicy::default().circuit_cooldown))]
+          default_value = format_duration(RetryPolicy::default().circuit_cooldown),
+          help_heading = heading::RUN)]
     pub circuit_cooldown: Duration,
     /// Timeout of one API request.
-    #[arg(long, env = "USERSTREAM_HTTP_TIMEOUT", value_parser = duration, default_value = "10s")]
+    #[arg(long, env = "USERSTREAM_HTTP_TIMEOUT", value_parser = duration, default_value = "10s",
+          help_heading = heading::SOURCE)]
     pub http_timeout: Duration,
     /// Serve Prometheus `/metrics`, `/healthz` and `/ready` on this `HOST:PORT` (off when unset).
-    #[arg(long, env = "USERSTREAM_METRICS_ADDR", value_parser = crate::metrics::parse_addr)]
+    #[arg(long, env = "USERSTREAM_METRICS_ADDR", value_parser = crate::metrics::parse_addr,
+          help_heading = heading::RUN)]
     pub metrics_addr: Option<String>,
     /// After the pipeline stopped, keep `/metrics` up until one scrape has read the final
     /// numbers, at most this long.
-    #[arg(long, env = "USERSTREAM_METRICS_LINGER", value_parser = duration, default_value = "0s")]
+    #[arg(long, env = "USERSTREAM_METRICS_LINGER", value_parser = duration, default_value = "0s",
+          help_heading = heading::RUN)]
     pub metrics_linger: Duration,
     /// Log filter (tracing `EnvFilter` syntax, e.g. `debug`, `userstream=debug,fjall=info`)
     /// [default: `RUST_LOG`, else userstream's INFO and other crates' WARN].
-    #[arg(long, env = "USERSTREAM_LOG")]
+    #[arg(long, env = "USERSTREAM_LOG", help_heading = heading::LOGGING)]
     pub log: Option<String>,
     /// Log lines on stderr: text, or one JSON object per line (for a log collector).
     #[arg(
         long,
         value_enum,
         env = "USERSTREAM_LOG_FORMAT",
-        default_value = "text"
+        default_value = "text",
+        help_heading = heading::LOGGING,
     )]
     pub log_format: LogFormat,
     #[command(flatten)]
@@ -391,12 +417,13 @@ pub fn parse() -> anyhow::Result<Cli> {
 
 /// Parses `args` (the first is the program name), applying the config file they name.
 pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
-    let command = Cli::command();
+    let command = scope::command();
     let file = match config_path(&args) {
         Some(path) => Some((read_config(&command, &path)?, path)),
         None => None,
     };
     let matches: ArgMatches = command.clone().try_get_matches_from(&args)?;
+    scope::refuse_unused(&command, &matches)?;
     let matches = match file {
         Some((entries, path)) => {
             let mut full = Vec::with_capacity(args.len() + 2 * entries.len());

@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::bail;
 use clap::Args;
 
+use super::heading;
 use crate::store::cassandra::schema::{DEFAULT_KEYSPACE, valid_keyspace};
 use crate::store::cassandra::{
     CassandraConfig, DEFAULT_CONSISTENCY, Replication, Secret, parse_consistency,
@@ -27,58 +28,64 @@ pub struct CassandraArgs {
         long = "cassandra",
         env = "USERSTREAM_CASSANDRA",
         value_delimiter = ',',
-        default_values_t = CassandraConfig::default().contact_points
+        default_values_t = CassandraConfig::default().contact_points,
+        help_heading = heading::STORE,
     )]
     pub contact_points: Vec<String>,
     /// Keyspace of the tables.
-    #[arg(long, global = true, env = "USERSTREAM_KEYSPACE", default_value = DEFAULT_KEYSPACE)]
+    #[arg(long, env = "USERSTREAM_KEYSPACE", default_value = DEFAULT_KEYSPACE,
+          help_heading = heading::SCHEMA)]
     pub keyspace: String,
     /// Datacenter whose nodes are preferred.
-    #[arg(long, env = "USERSTREAM_LOCAL_DC")]
+    #[arg(long, env = "USERSTREAM_LOCAL_DC", help_heading = heading::STORE)]
     pub local_dc: Option<String>,
     /// Username for password authentication.
-    #[arg(long, env = "USERSTREAM_CASSANDRA_USER")]
+    #[arg(long, env = "USERSTREAM_CASSANDRA_USER", help_heading = heading::STORE)]
     pub cassandra_user: Option<String>,
     /// Password for password authentication (prefer the environment variable).
-    #[arg(long, env = "USERSTREAM_CASSANDRA_PASSWORD", hide_env_values = true)]
+    #[arg(long, env = "USERSTREAM_CASSANDRA_PASSWORD", hide_env_values = true,
+          help_heading = heading::STORE)]
     pub cassandra_password: Option<Secret>,
     /// Connect with TLS; the nodes' certificates are verified.
-    #[arg(long, env = "USERSTREAM_CASSANDRA_TLS")]
+    #[arg(long, env = "USERSTREAM_CASSANDRA_TLS", help_heading = heading::STORE)]
     pub cassandra_tls: bool,
     /// PEM file of the CA that signed the nodes' certificates [default: the system's].
-    #[arg(long, env = "USERSTREAM_CASSANDRA_CA")]
+    #[arg(long, env = "USERSTREAM_CASSANDRA_CA", help_heading = heading::STORE)]
     pub cassandra_ca: Option<PathBuf>,
     /// Consistency level of reads and writes.
-    #[arg(long, env = "USERSTREAM_CONSISTENCY", default_value = DEFAULT_CONSISTENCY)]
+    #[arg(long, env = "USERSTREAM_CONSISTENCY", default_value = DEFAULT_CONSISTENCY,
+          help_heading = heading::STORE)]
     pub consistency: String,
     /// Most Cassandra requests in flight at once.
     #[arg(long, env = "USERSTREAM_MAX_IN_FLIGHT", value_parser = positive,
-          default_value_t = CassandraConfig::default().max_in_flight)]
+          default_value_t = CassandraConfig::default().max_in_flight,
+          help_heading = heading::STORE)]
     pub max_in_flight: usize,
     /// Most users per logged batch (Cassandra refuses batches above 50 KiB by default).
     #[arg(long, env = "USERSTREAM_CASSANDRA_BATCH_ROWS", value_parser = positive,
-          default_value_t = CassandraConfig::default().batch_rows)]
+          default_value_t = CassandraConfig::default().batch_rows, help_heading = heading::STORE)]
     pub cassandra_batch_rows: usize,
     /// Timeout of one Cassandra request.
     #[arg(long, env = "USERSTREAM_CASSANDRA_TIMEOUT", value_parser = parse_duration,
-          default_value = format_duration(CassandraConfig::default().request_timeout))]
+          default_value = format_duration(CassandraConfig::default().request_timeout),
+          help_heading = heading::STORE)]
     pub cassandra_timeout: Duration,
     /// Do not apply cql/schema.cql at start (the tables exist already).
-    #[arg(long, env = "USERSTREAM_NO_CREATE_SCHEMA")]
+    #[arg(long, env = "USERSTREAM_NO_CREATE_SCHEMA", help_heading = heading::STORE)]
     pub no_create_schema: bool,
     /// Replication of a new keyspace: simple:N, or DC:N[,DC:N…] for NetworkTopologyStrategy.
     #[arg(
         long,
-        global = true,
         env = "USERSTREAM_REPLICATION",
-        default_value = CassandraConfig::default().replication.flag()
+        default_value = CassandraConfig::default().replication.flag(),
+        help_heading = heading::SCHEMA,
     )]
     pub replication: Replication,
     /// Do not read the cluster's schema metadata (for minimal CQL servers).
-    #[arg(long, env = "USERSTREAM_NO_SCHEMA_METADATA")]
+    #[arg(long, env = "USERSTREAM_NO_SCHEMA_METADATA", help_heading = heading::STORE)]
     pub no_schema_metadata: bool,
     /// Do not wait for schema agreement after DDL (for minimal CQL servers).
-    #[arg(long, env = "USERSTREAM_NO_SCHEMA_AGREEMENT")]
+    #[arg(long, env = "USERSTREAM_NO_SCHEMA_AGREEMENT", help_heading = heading::STORE)]
     pub no_schema_agreement: bool,
 }
 

@@ -204,3 +204,72 @@ fn errors_never_repeat_a_secret() {
     let (_d4, switch) = config_file("headless = \"yes\"\n");
     assert!(printed(&["--config", &switch]).contains("is a switch"));
 }
+
+#[test]
+fn flags_come_before_or_after_the_subcommand() {
+    let kafka = ["--broker", "kafka", "--brokers", "k1:9092", "--topic", "t"];
+    let after: Vec<&str> = ["lag", "--json"].iter().chain(&kafka).copied().collect();
+    let before: Vec<&str> = kafka.iter().chain(&["lag", "--json"]).copied().collect();
+    for list in [after, before] {
+        let cli = parse_from(args(&list)).unwrap();
+        assert!(matches!(cli.command, Some(Command::Lag { json: true })));
+        assert_eq!(cli.run.broker, BrokerKind::Kafka);
+        assert_eq!(
+            (cli.run.brokers.as_str(), cli.run.topic.as_str()),
+            ("k1:9092", "t")
+        );
+    }
+    let cli = parse_from(args(&[
+        "dead-letters",
+        "--limit",
+        "3",
+        "--store",
+        "cassandra",
+        "--cassandra",
+        "10.0.0.1:9042",
+        "--keyspace",
+        "ks",
+        "--log",
+        "debug",
+    ]))
+    .unwrap();
+    assert_eq!(cli.run.store, StoreKind::Cassandra);
+    assert_eq!(cli.run.cassandra.contact_points, vec!["10.0.0.1:9042"]);
+    assert_eq!(cli.run.cassandra.keyspace, "ks");
+    assert_eq!(cli.run.log.as_deref(), Some("debug"));
+    let cli = parse_from(args(&[
+        "schema",
+        "--keyspace",
+        "ks2",
+        "--replication",
+        "dc1:3",
+    ]))
+    .unwrap();
+    assert_eq!(cli.run.cassandra.keyspace, "ks2");
+}
+
+#[test]
+fn a_flag_the_subcommand_does_not_read_is_refused_naming_it() {
+    let err = |a: &[&str]| parse_from(args(a)).err().unwrap().to_string();
+    for list in [&["lag", "--rate", "5"][..], &["--rate", "5", "lag"]] {
+        let shown = err(list);
+        assert!(
+            shown.starts_with("'userstream lag' does not take --rate: "),
+            "{shown}"
+        );
+        assert!(!shown.contains('\n'), "{shown}");
+    }
+    let shown = err(&["dead-letters", "--brokers", "k:9092"]);
+    assert!(
+        shown.contains("'userstream dead-letters' does not take --brokers"),
+        "{shown}"
+    );
+    let shown = err(&["lag", "--retention-age", "1h"]);
+    assert!(shown.contains("does not take --retention-age"), "{shown}");
+    assert!(err(&["schema", "--data-dir", "/tmp/x"]).contains("does not take --data-dir"));
+    assert!(err(&["lag", "--headless"]).contains("does not take --headless"));
+    // The config file holds settings for every command: what it gives is not refused.
+    let (_dir, p) = config_file("rate = 5\nbrokers = \"k2:9092\"\n");
+    let cli = parse_from(args(&["lag", "--config", &p])).unwrap();
+    assert_eq!(cli.run.brokers, "k2:9092");
+}
