@@ -78,6 +78,11 @@ pub enum BrokerError {
     /// A configuration or setup problem that retrying cannot fix.
     #[error("{0}")]
     Fatal(String),
+    /// The consumer group moved on without this member's current generation (a rebalance,
+    /// an eviction, a fenced instance): a commit was refused. The partitions it covered are
+    /// read again by whoever owns them now; the same commit is not worth repeating.
+    #[error("the consumer group moved on: {0}")]
+    Fenced(String),
 }
 
 impl BrokerError {
@@ -115,6 +120,7 @@ pub trait Broker: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Delivery>, BrokerError>> + Send;
 
     /// Marks everything below `next` as processed, per partition. Only after the store wrote it.
+    /// [`BrokerError::Fenced`]: the group took the partitions away meanwhile; nothing to retry.
     fn commit(
         &self,
         next: Vec<(Partition, Offset)>,
@@ -152,6 +158,13 @@ pub trait Broker: Clone + Send + Sync + 'static {
         &self,
         plan: Vec<ResetRow>,
     ) -> impl Future<Output = Result<(), BrokerError>> + Send;
+    /// The pipeline has no room for more records now: stop fetching, but stay a live member of
+    /// the consumer group (Kafka evicts a member that stops polling). Called again every poll
+    /// wait while there is no room; the next `poll` resumes. The embedded log has no group
+    /// membership to keep: nothing to do.
+    fn hold(&self) -> impl Future<Output = Result<(), BrokerError>> + Send {
+        std::future::ready(Ok(()))
+    }
 
     /// What this backend is and where, for the console header and the logs.
     fn describe(&self) -> Description;
@@ -198,6 +211,9 @@ impl Broker for AnyBroker {
     }
     async fn lag(&self) -> Result<Vec<PartitionLag>, BrokerError> {
         dispatch!(self, b => b.lag().await)
+    }
+    async fn hold(&self) -> Result<(), BrokerError> {
+        dispatch!(self, b => b.hold().await)
     }
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
         dispatch!(self, b => b.read_dead_letters(limit).await)
@@ -250,6 +266,8 @@ mod tests {
         assert!(retryable(BrokerError::NotConnected("down".into())));
         assert!(retryable(BrokerError::Delivery("stalled".into())));
         assert!(retryable(BrokerError::Storage("disk".into())));
+        // The group gives the member a new generation; the caller drops that one commit.
+        assert!(retryable(BrokerError::Fenced("rebalanced".into())));
         assert!(!retryable(BrokerError::Encode("bad".into())));
         assert!(!retryable(BrokerError::Fatal("setup".into())));
     }

@@ -245,6 +245,11 @@ pub struct Stats {
     pub fetch_rejects: AtomicU64,
     /// Polled records whose offsets are committed (stored or dead-lettered, then committed).
     pub committed: AtomicU64,
+    /// Times processing paused its partitions because the store was behind (kept polling).
+    pub consumer_holds: AtomicU64,
+    /// Commits the consumer group refused because it had moved on (rebalance, eviction,
+    /// fencing); the records are read again by the partitions' owner.
+    pub commits_refused: AtomicU64,
     /// Fetch to stored, microseconds.
     pub latency: Histogram,
     api: Mutex<ApiHealth>,

@@ -4,7 +4,10 @@
 //!   acknowledged only when every record is (see `produce`);
 //! - poll/commit: a `BaseConsumer` in the consumer group, subscribed on the first poll (so an
 //!   `--role ingest` process never joins the group), auto-commit and auto offset store off;
-//!   offsets are committed synchronously after the store wrote the records (see `consume`);
+//!   offsets are committed synchronously after the store wrote the records, and a commit the
+//!   group refuses after a rebalance is dropped, not retried (see `consume`);
+//! - hold: while the pipeline is full the partitions are paused and the member keeps polling,
+//!   so a slow store never gets it evicted from the group (see `hold`);
 //! - topics: the topic and its dead-letter topic are created at start if missing;
 //! - lag: committed offsets and watermarks fetched at most once per `LAG_REFRESH`, and kept
 //!   current in between with what this process produced and committed itself.
@@ -13,6 +16,7 @@
 
 mod admin;
 mod consume;
+mod hold;
 mod produce;
 pub mod settings;
 
@@ -96,6 +100,9 @@ struct Inner {
     records: Outbox,
     dead_letters: Outbox,
     consumer: Arc<GroupConsumer>,
+    /// Held across every poll of the consumer, so a hold and a poll never interleave their
+    /// records.
+    polling: Mutex<()>,
     subscribed: AtomicBool,
     partitions: u32,
     lag: Mutex<Option<(Instant, Vec<PartitionLag>)>>,
@@ -165,6 +172,7 @@ impl KafkaBroker {
                 dead_letters: Outbox::new(producer, producer_context, dlq, config.ack_stall),
                 common,
                 consumer,
+                polling: Mutex::new(()),
                 subscribed: AtomicBool::new(false),
                 partitions,
                 lag: Mutex::new(None),
@@ -187,6 +195,11 @@ impl KafkaBroker {
             .into_iter()
             .map(|p| p as u32)
             .collect()
+    }
+
+    /// How often the group took partitions away from this member (a rebalance or an eviction).
+    pub fn revocations(&self) -> u64 {
+        self.inner.consumer.context().shared.revocations()
     }
 
     /// Updates the cached lag with what this process did itself.
@@ -284,7 +297,20 @@ impl Broker for KafkaBroker {
                 }
                 info!(topic, group = %inner.config.group, "Joined the consumer group.");
             }
+            let _one_poller = inner.polling.lock().unwrap_or_else(|e| e.into_inner());
             consume::poll(&inner.consumer, max, wait)
+        })
+        .await
+    }
+
+    async fn hold(&self) -> Result<(), BrokerError> {
+        if !self.inner.subscribed.load(SeqCst) {
+            return Ok(());
+        }
+        let inner = self.inner.clone();
+        blocking(move || {
+            let _one_poller = inner.polling.lock().unwrap_or_else(|e| e.into_inner());
+            hold::hold(&inner.consumer)
         })
         .await
     }

@@ -119,6 +119,22 @@ impl Collector for PipelineCollector {
             counter(s.fetch_errors(kind)).encode(m.encode_family(&[("kind", kind.as_str())])?)?;
         }
 
+        let mut m = encoder.encode_descriptor(
+            "consumer_events",
+            "Consumer group events of processing: `paused` when the store fell behind and the \
+             partitions were paused while polling went on, `commit_refused` when the group had \
+             moved on and a commit was dropped (its records are read again).",
+            None,
+            MetricType::Counter,
+        )?;
+        for (event, n) in [
+            ("paused", &s.consumer_holds),
+            ("commit_refused", &s.commits_refused),
+        ] {
+            let n = n.load(std::sync::atomic::Ordering::Relaxed);
+            counter(n).encode(m.encode_family(&[("event", event)])?)?;
+        }
+
         let source_state = s.stage(Stage::Source).state();
         let mut m = encoder.encode_descriptor(
             "source_state",

@@ -70,6 +70,10 @@ impl<B: Broker> Broker for Measured<B> {
         self.inner.lag().await
     }
 
+    async fn hold(&self) -> Result<(), BrokerError> {
+        self.inner.hold().await
+    }
+
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
         self.inner.read_dead_letters(limit).await
     }

@@ -1,12 +1,17 @@
 //! Process: poll the topic, transform and validate, store, then commit.
 //!
 //! A poll task reads and transforms batches and feeds a store worker through a bounded channel,
-//! so reading and transforming the next batch overlaps storing this one, and a slow store backs the poller up (lag grows; nothing is dropped). For
+//! so reading and transforming the next batch overlaps storing this one, and a slow store backs
+//! the poller up (lag grows; nothing is dropped). While the channel stays full the poller calls
+//! `Broker::hold` every poll wait instead of just waiting: a Kafka member pauses its partitions
+//! and keeps polling, so a store slower than `max.poll.interval.ms` never gets it evicted. For
 //! each batch the worker publishes rejected records to the dead-letter topic and writes rows and
 //! dead letters to the store, and only then commits the offsets past the batch
 //! (at-least-once). Store and broker failures are retried with backoff; the batch is never
-//! skipped. Past the drain timeout (`abort`) the retries give up: what was not committed is
-//! processed again at the next start.
+//! skipped. A commit the consumer group refuses because it moved on (`BrokerError::Fenced`) is
+//! not retried: it is logged and counted, and the records are read again by the partitions'
+//! owner (the stores are idempotent). Past the drain timeout (`abort`) the retries give up:
+//! what was not committed is processed again at the next start.
 //!
 //! An offset reset asked by the console (`Control::apply_reset`) is served by the poll task
 //! between two batches: it stops polling, waits until the worker has stored and committed
@@ -21,11 +26,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::transform::transform;
 use super::{PipelineConfig, ResetRequest, StageError};
-use crate::broker::{Broker, Delivery};
+use crate::broker::{Broker, BrokerError, Delivery};
 use crate::model::{DeadLetter, Origin};
 use crate::retry::{Failure, GaveUp, Retrier, Retryable, sleep_or_stop};
 use crate::stats::{Stage, StageState, Stats};
@@ -34,6 +39,10 @@ use crate::util::{base64, rfc3339};
 
 /// How long one poll waits for new records before checking whether to stop.
 const POLL_WAIT: Duration = Duration::from_millis(100);
+/// How long a polled batch waits for room before the broker is asked to hold. Short against
+/// any sane `max.poll.interval.ms`, long against an ordinary store write, so a steady run does
+/// not pause and resume at every batch.
+const HOLD_AFTER: Duration = Duration::from_millis(500);
 
 /// The stop signals of processing.
 pub struct Stops {
@@ -131,7 +140,7 @@ async fn poll_loop<B: Broker>(
                 let processed = prepared.write.rows.len() + prepared.write.dead_letters.len();
                 stats.stage(Stage::Process).add(processed as u64);
                 stats.duplicates.fetch_add(prepared.superseded, Relaxed);
-                if tx.send(Work::Batch(prepared)).await.is_err() {
+                if !hand_off(broker, stats, &tx, prepared).await {
                     return Ok(());
                 }
             }
@@ -198,6 +207,43 @@ async fn serve_reset<B: Broker>(
         }
     }
     true
+}
+
+/// Hands a batch to the store worker, holding the broker while the worker has no room: after
+/// `HOLD_AFTER`, then every `POLL_WAIT`, so a Kafka member stays in its group however slow the
+/// store. `false` once the worker is gone (it stopped or gave up).
+async fn hand_off<B: Broker>(
+    broker: &B,
+    stats: &Stats,
+    tx: &mpsc::Sender<Work>,
+    prepared: Prepared,
+) -> bool {
+    let mut wait = HOLD_AFTER;
+    let mut holding = false;
+    loop {
+        let room = tokio::select! {
+            room = tx.reserve() => room,
+            _ = tokio::time::sleep(wait) => {
+                if !holding {
+                    holding = true;
+                    stats.consumer_holds.fetch_add(1, Relaxed);
+                    debug!(waited = ?HOLD_AFTER, "Store behind; holding the consumer.");
+                }
+                if let Err(error) = broker.hold().await {
+                    warn!(%error, "Holding the consumer failed; trying again.");
+                }
+                wait = POLL_WAIT;
+                continue;
+            }
+        };
+        return match room {
+            Ok(permit) => {
+                permit.send(Work::Batch(prepared));
+                true
+            }
+            Err(_) => false,
+        };
+    }
 }
 
 /// Whether the worker has committed everything: total lag is zero.
@@ -347,14 +393,28 @@ async fn work_loop<B: Broker, S: Store>(
         stats.stage(Stage::Store).add(outcome.inserted);
         stats.duplicates.fetch_add(outcome.duplicates, Relaxed);
         stats.dead_lettered.fetch_add(dead, Relaxed);
-        let committed = persist(&mut retrier, &abort, &stats, Stage::Log, || {
-            broker.commit(commit.clone())
+        let committed = persist(&mut retrier, &abort, &stats, Stage::Log, || async {
+            // Refused because the group moved on: retrying cannot help, the owner replays.
+            match broker.commit(commit.clone()).await {
+                Err(BrokerError::Fenced(why)) => Ok(Some(why)),
+                other => other.map(|()| None),
+            }
         })
         .await?;
-        if committed.is_none() {
-            return Ok(());
+        match committed {
+            None => return Ok(()),
+            Some(Some(why)) => {
+                stats.commits_refused.fetch_add(1, Relaxed);
+                warn!(
+                    reason = %why,
+                    records = polled,
+                    "Commit refused: the consumer group moved on; the records are read again."
+                );
+            }
+            Some(None) => {
+                stats.committed.fetch_add(polled, Relaxed);
+            }
         }
-        stats.committed.fetch_add(polled, Relaxed);
     }
     Ok(())
 }

@@ -6,8 +6,21 @@
 //! owner will see). A revocation first commits, synchronously, every offset the store confirmed
 //! for the revoked partitions; records polled from them but not yet stored are never committed
 //! here: the new owner reads them again from the last commit, and stores upsert.
+//!
+//! A slow store never stops the polling: while the pipeline is full the partitions are paused
+//! and the member keeps polling (see `hold`), so it is not evicted for exceeding
+//! `max.poll.interval.ms`.
+//!
+//! Fencing: a commit the group refuses because this member's generation is over
+//! (`UNKNOWN_MEMBER_ID`, `ILLEGAL_GENERATION`, `REBALANCE_IN_PROGRESS`, `FENCED_INSTANCE_ID`,
+//! a lost assignment, an exceeded poll interval) is a rebalance, not an outage: it returns
+//! [`BrokerError::Fenced`] at once instead of being retried. librdkafka rejoins the group on
+//! its own; the partitions the member lost are read again by their new owner from the last
+//! commit, and the confirmed offsets of the partitions it keeps go out with its next commit.
+//! The stores are idempotent (upserts, first-seen counting), so rows and aggregates stay exact.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -15,10 +28,11 @@ use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::Message;
+use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset as KafkaOffset, TopicPartitionList};
 use tracing::{debug, error, info, trace, warn};
 
+use super::hold::{self, Hold};
 use crate::broker::reset::ResetRow;
 use crate::broker::{BrokerError, Delivery, Offset, Partition};
 
@@ -39,11 +53,30 @@ pub struct Shared {
     owned: Mutex<HashMap<i32, Owned>>,
     /// The last error librdkafka reported, for the "not connected" message.
     last_error: Mutex<Option<String>>,
+    /// Pause state while the pipeline is full (never locked across a poll).
+    hold: Mutex<Hold>,
+    /// Revocations of this member's partitions so far (rebalances and evictions).
+    revocations: AtomicU64,
 }
 
 impl Shared {
     fn owned(&self) -> MutexGuard<'_, HashMap<i32, Owned>> {
         self.owned.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The hold state (see `hold`).
+    pub fn hold(&self) -> MutexGuard<'_, Hold> {
+        self.hold.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The topic consumed.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// How often partitions were taken from this member.
+    pub fn revocations(&self) -> u64 {
+        self.revocations.load(Relaxed)
     }
 
     /// The last error librdkafka reported, if any.
@@ -115,11 +148,17 @@ impl ConsumerContext for Context {
         let Rebalance::Revoke(list) = rebalance else {
             return;
         };
+        let revoked: Vec<i32> = list
+            .elements_for_topic(&self.shared.topic)
+            .iter()
+            .map(|e| e.partition())
+            .collect();
+        self.shared.revocations.fetch_add(1, Relaxed);
+        hold::on_revoke(consumer, &revoked);
+        let lost = consumer.assignment_lost();
         let mut owned = self.shared.owned();
         let mut flush = TopicPartitionList::new();
-        let mut revoked = Vec::new();
         for elem in list.elements_for_topic(&self.shared.topic) {
-            revoked.push(elem.partition());
             if let Some(Owned {
                 confirmed: Some(next),
                 committed,
@@ -133,6 +172,14 @@ impl ConsumerContext for Context {
                 );
             }
         }
+        if lost {
+            // The group already gave them away: a commit would be refused.
+            warn!(
+                partitions = ?revoked,
+                "Partitions lost (this member was out of the group); their new owner replays them."
+            );
+            return;
+        }
         if flush.count() > 0
             && let Err(error) = consumer.commit(&flush, CommitMode::Sync)
         {
@@ -141,9 +188,10 @@ impl ConsumerContext for Context {
         info!(partitions = ?revoked, "Partitions revoked.");
     }
 
-    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(list) => {
+                hold::on_assign(consumer, list);
                 let mut owned = self.shared.owned();
                 for elem in list.elements_for_topic(&self.shared.topic) {
                     owned.entry(elem.partition()).or_default();
@@ -158,10 +206,20 @@ impl ConsumerContext for Context {
     }
 }
 
-/// Maps a librdkafka error to the broker contract: connectivity and group churn are retryable.
+/// Maps a librdkafka error to the broker contract: connectivity and group churn are retryable;
+/// a generation the group no longer accepts is [`BrokerError::Fenced`].
 pub fn classify(error: KafkaError) -> BrokerError {
     use RDKafkaErrorCode as C;
     match error.rdkafka_error_code() {
+        Some(
+            C::UnknownMemberId
+            | C::IllegalGeneration
+            | C::RebalanceInProgress
+            | C::FencedInstanceId
+            | C::StaleMemberEpoch
+            | C::AssignmentLost
+            | C::PollExceeded,
+        ) => BrokerError::Fenced(error.to_string()),
         Some(
             C::AllBrokersDown
             | C::BrokerTransportFailure
@@ -195,23 +253,30 @@ pub fn classify(error: KafkaError) -> BrokerError {
 /// The group consumer of the topic.
 pub type GroupConsumer = BaseConsumer<Context>;
 
-/// Reads up to `max` records, waiting up to `wait` for the first. Blocking: call off the runtime.
+/// A fetched message as the broker contract's record.
+pub fn delivery(message: &BorrowedMessage<'_>) -> Delivery {
+    Delivery {
+        partition: message.partition().max(0) as Partition,
+        offset: message.offset().max(0) as Offset,
+        payload: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+    }
+}
+
+/// Reads up to `max` records, waiting up to `wait` for the first: first resumes the partitions
+/// a hold paused and hands out what it kept. Blocking: call off the runtime, under the poll lock.
 pub fn poll(
     consumer: &GroupConsumer,
     max: usize,
     wait: Duration,
 ) -> Result<Vec<Delivery>, BrokerError> {
-    let mut out = Vec::new();
-    let mut timeout = wait;
+    hold::resume(consumer)?;
+    let mut out = consumer.context().shared.hold().take_kept(max);
+    let mut timeout = if out.is_empty() { wait } else { Duration::ZERO };
     while out.len() < max {
         match consumer.poll(timeout) {
             None => break,
             Some(Ok(message)) => {
-                out.push(Delivery {
-                    partition: message.partition().max(0) as Partition,
-                    offset: message.offset().max(0) as Offset,
-                    payload: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-                });
+                out.push(delivery(&message));
                 timeout = Duration::ZERO;
             }
             Some(Err(error)) if out.is_empty() => return Err(classify(error)),
@@ -224,7 +289,8 @@ pub fn poll(
     Ok(out)
 }
 
-/// Commits `next` offsets of owned partitions, forward only. Blocking: call off the runtime.
+/// Commits `next` offsets of owned partitions, forward only, with any confirmed offset of an
+/// owned partition an earlier refused commit left behind. Blocking: call off the runtime.
 /// Returns the offsets actually committed.
 pub fn commit(
     consumer: &GroupConsumer,
@@ -244,14 +310,18 @@ pub fn commit(
             );
             continue;
         };
-        let offset = offset as i64;
-        state.confirmed = state.confirmed.max(Some(offset));
-        if state.committed < state.confirmed {
-            let target = state.confirmed.unwrap_or(offset);
-            list.add_partition_offset(topic, p as i32, KafkaOffset::Offset(target))
-                .map_err(classify)?;
-            sent.push((p, target));
-        }
+        state.confirmed = state.confirmed.max(Some(offset as i64));
+    }
+    let mut behind: Vec<(i32, i64)> = owned
+        .iter()
+        .filter(|(_, s)| s.committed < s.confirmed)
+        .filter_map(|(&p, s)| s.confirmed.map(|c| (p, c)))
+        .collect();
+    behind.sort_unstable();
+    for (p, target) in behind {
+        list.add_partition_offset(topic, p, KafkaOffset::Offset(target))
+            .map_err(classify)?;
+        sent.push((p as Partition, target));
     }
     if sent.is_empty() {
         return Ok(Vec::new());
@@ -299,6 +369,9 @@ pub fn reset_owned(
             .map_err(classify)?;
     }
     consumer.commit(&list, CommitMode::Sync).map_err(classify)?;
+    // Records a hold kept from before the seek are not the partitions' next ones any more.
+    let moved: Vec<i32> = plan.iter().map(|r| r.partition as i32).collect();
+    shared.hold().forget(&moved);
     for row in plan {
         let next = Some(row.new as i64);
         owned.insert(

@@ -100,3 +100,24 @@ fn creation_errors_hide_secret_values() {
         .unwrap();
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[test]
+fn a_generation_the_group_refuses_is_fenced_not_an_outage() {
+    use crate::broker::BrokerError;
+    use rdkafka::error::{KafkaError, RDKafkaErrorCode as C};
+    for code in [
+        C::UnknownMemberId,
+        C::IllegalGeneration,
+        C::RebalanceInProgress,
+        C::FencedInstanceId,
+        C::AssignmentLost,
+        C::PollExceeded,
+    ] {
+        let e = super::consume::classify(KafkaError::ConsumerCommit(code));
+        assert!(matches!(e, BrokerError::Fenced(_)), "{code:?}: {e}");
+    }
+    let e = super::consume::classify(KafkaError::ConsumerCommit(C::AllBrokersDown));
+    assert!(matches!(e, BrokerError::NotConnected(_)), "{e}");
+    let e = super::consume::classify(KafkaError::ConsumerCommit(C::GroupAuthorizationFailed));
+    assert!(matches!(e, BrokerError::Fatal(_)), "{e}");
+}
