@@ -15,7 +15,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::describe::Description;
-use crate::model::{DeadLetter, StoredUser, UserCount};
+use crate::model::{DeadLetter, Origin, StoredUser, UserCount};
 
 pub use cassandra::CassandraStore;
 pub use embedded::EmbeddedStore;
@@ -85,8 +85,32 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
 
+    /// Dead letters never replayed, oldest first, that pass `filter`; at most `filter.limit`.
+    fn replayable(
+        &self,
+        filter: ReplayFilter,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+
+    /// Marks the dead letters of these origins as replayed at `at`, so they are never
+    /// replayed again.
+    fn mark_replayed(
+        &self,
+        origins: Vec<Origin>,
+        at: String,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// What this backend is and where, for the console header and the logs.
     fn describe(&self) -> Description;
+}
+
+/// Which dead letters `userstream dead-letters replay` takes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayFilter {
+    /// Only letters of this rule.
+    pub rule: Option<String>,
+    /// Only letters that failed at or after this RFC 3339 UTC time (as `rfc3339` writes it).
+    pub since: Option<String>,
+    pub limit: usize,
 }
 
 /// The closed set of store backends; only `main` picks one.
@@ -117,6 +141,12 @@ impl Store for AnyStore {
     }
     async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
         dispatch!(self, s => s.dead_letters(limit).await)
+    }
+    async fn replayable(&self, filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
+        dispatch!(self, s => s.replayable(filter).await)
+    }
+    async fn mark_replayed(&self, origins: Vec<Origin>, at: String) -> Result<(), StoreError> {
+        dispatch!(self, s => s.mark_replayed(origins, at).await)
     }
     fn describe(&self) -> Description {
         dispatch!(self, s => s.describe())

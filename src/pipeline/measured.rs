@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use crate::broker::reset::{ResetRow, ResetTarget};
 use crate::broker::{Broker, BrokerError, Delivery, Offset, OutRecord, Partition};
-use crate::model::{DeadLetter, StoredUser, UserCount};
+use crate::model::{DeadLetter, Origin, StoredUser, UserCount};
 use crate::source::{Fetched, Source, SourceError};
 use crate::stats::{PartitionLag, Stats};
-use crate::store::{Store, StoreError, WriteBatch, WriteOutcome};
+use crate::store::{ReplayFilter, Store, StoreError, WriteBatch, WriteOutcome};
 
 /// A backend whose calls are recorded in `stats`.
 #[derive(Clone)]
@@ -119,6 +119,14 @@ impl<S: Store> Store for Measured<S> {
 
     async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
         self.inner.dead_letters(limit).await
+    }
+
+    async fn replayable(&self, filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
+        self.inner.replayable(filter).await
+    }
+
+    async fn mark_replayed(&self, origins: Vec<Origin>, at: String) -> Result<(), StoreError> {
+        self.inner.mark_replayed(origins, at).await
     }
 
     fn describe(&self) -> crate::describe::Description {

@@ -71,8 +71,8 @@ use tracing::info;
 pub use connect::{PAGE_SIZE, parse_consistency};
 pub use schema::Replication;
 
-use super::{Store, StoreError, WriteBatch, WriteOutcome};
-use crate::model::{DeadLetter, StoredUser, UserCount};
+use super::{ReplayFilter, Store, StoreError, WriteBatch, WriteOutcome};
+use crate::model::{DeadLetter, Origin, StoredUser, UserCount};
 
 /// A password that never shows in logs, `Debug` output or errors.
 #[derive(Clone, PartialEq, Eq)]
@@ -275,6 +275,10 @@ fn classify(what: &str, e: ExecutionError) -> StoreError {
     }
 }
 
+/// Why `dead-letters replay` refuses the Cassandra store.
+const REPLAY_UNSUPPORTED: &str = "dead-letters replay needs the embedded store (--store embedded): \
+     the Cassandra keyspace keeps no record of which dead letters were replayed";
+
 impl Store for CassandraStore {
     async fn write(&self, batch: Arc<WriteBatch>) -> Result<WriteOutcome, StoreError> {
         write::write(&self.inner, &batch).await
@@ -290,6 +294,16 @@ impl Store for CassandraStore {
 
     async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
         read::dead_letters(&self.inner, limit).await
+    }
+
+    /// The keyspace of `cql/schema.cql` keeps no record of replays, and a replay that cannot
+    /// be recorded could be repeated by accident: refused.
+    async fn replayable(&self, _filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
+        Err(StoreError::Fatal(REPLAY_UNSUPPORTED.to_owned()))
+    }
+
+    async fn mark_replayed(&self, _origins: Vec<Origin>, _at: String) -> Result<(), StoreError> {
+        Err(StoreError::Fatal(REPLAY_UNSUPPORTED.to_owned()))
     }
 
     fn describe(&self) -> crate::describe::Description {

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreError, WriteBatch, WriteOutcome};
+use super::{ReplayFilter, Store, StoreError, WriteBatch, WriteOutcome};
 use crate::model::{DeadLetter, Dimension, Origin, StoredUser, UserCount};
 
 mod rows;
@@ -329,28 +329,55 @@ impl Store for EmbeddedStore {
 
     async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
         self.with(false, move |c| {
-            c.prepare_cached(
-                "SELECT rule, reason, payload, payload_base64, topic, partition, offset, \
-                 failed_at FROM dead_letters ORDER BY seq DESC LIMIT ?1",
-            )
+            c.prepare_cached(&format!(
+                "SELECT {DEAD_LETTER_COLUMNS} FROM dead_letters ORDER BY seq DESC LIMIT ?1"
+            ))
             .map_err(sql)?
-            .query_map([limit as i64], |r| {
-                Ok(DeadLetter {
-                    rule: r.get(0)?,
-                    reason: r.get(1)?,
-                    payload: r.get(2)?,
-                    payload_base64: r.get(3)?,
-                    origin: Origin {
-                        topic: r.get(4)?,
-                        partition: r.get(5)?,
-                        offset: r.get::<_, i64>(6)? as u64,
-                    },
-                    failed_at: r.get(7)?,
-                })
-            })
+            .query_map([limit as i64], dead_letter_of)
             .map_err(sql)?
             .collect::<Result<_, _>>()
             .map_err(sql)
+        })
+        .await
+    }
+
+    async fn replayable(&self, filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
+        self.with(false, move |c| {
+            c.prepare_cached(&format!(
+                "SELECT {DEAD_LETTER_COLUMNS} FROM dead_letters d WHERE NOT EXISTS \
+                 (SELECT 1 FROM dead_letter_replays r WHERE r.topic = d.topic \
+                  AND r.partition = d.partition AND r.offset = d.offset) \
+                 AND (?1 IS NULL OR d.rule = ?1) AND (?2 IS NULL OR d.failed_at >= ?2) \
+                 ORDER BY d.seq LIMIT ?3"
+            ))
+            .map_err(sql)?
+            .query_map(
+                params![filter.rule, filter.since, filter.limit as i64],
+                dead_letter_of,
+            )
+            .map_err(sql)?
+            .collect::<Result<_, _>>()
+            .map_err(sql)
+        })
+        .await
+    }
+
+    async fn mark_replayed(&self, origins: Vec<Origin>, at: String) -> Result<(), StoreError> {
+        self.with(true, move |c| {
+            let tx = c.transaction().map_err(sql)?;
+            {
+                let mut mark = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO dead_letter_replays \
+                         (topic, partition, offset, replayed_at) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .map_err(sql)?;
+                for o in &origins {
+                    mark.execute(params![o.topic, o.partition, o.offset as i64, at])
+                        .map_err(sql)?;
+                }
+            }
+            tx.commit().map_err(sql)
         })
         .await
     }
@@ -361,6 +388,25 @@ impl Store for EmbeddedStore {
             ..crate::describe::Description::new("sqlite", "sqlite")
         }
     }
+}
+
+/// The columns [`dead_letter_of`] reads, in its order.
+const DEAD_LETTER_COLUMNS: &str =
+    "rule, reason, payload, payload_base64, topic, partition, offset, failed_at";
+
+fn dead_letter_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeadLetter> {
+    Ok(DeadLetter {
+        rule: r.get(0)?,
+        reason: r.get(1)?,
+        payload: r.get(2)?,
+        payload_base64: r.get(3)?,
+        origin: Origin {
+            topic: r.get(4)?,
+            partition: r.get(5)?,
+            offset: r.get::<_, i64>(6)? as u64,
+        },
+        failed_at: r.get(7)?,
+    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ pub const ROWS: &str = "user_rows";
 /// The readable view of [`ROWS`].
 pub const VIEW: &str = "created_users";
 
-/// Tables other than the users', mirroring `cql/schema.cql`.
+/// Tables other than the users', mirroring `cql/schema.cql`; `dead_letter_replays` (which dead
+/// letters `userstream dead-letters replay` re-published, by origin) is the embedded store's own.
 const OTHER_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS user_counts (
     dimension TEXT NOT NULL,
@@ -33,6 +34,13 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     partition INTEGER NOT NULL,
     offset INTEGER NOT NULL,
     failed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letter_replays (
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    replayed_at TEXT NOT NULL,
+    PRIMARY KEY (topic, partition, offset)
 );
 ";
 
