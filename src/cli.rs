@@ -25,8 +25,10 @@ use crate::source::{
 use crate::util::{format_duration, parse_duration};
 
 pub mod cassandra;
+pub mod replay;
 pub mod scope;
 pub use cassandra::CassandraArgs;
+pub use replay::ReplayArgs;
 use scope::heading;
 
 /// A real-time user-data pipeline and its operations console.
@@ -61,12 +63,30 @@ pub enum Command {
     },
     /// The most recent dead letters (as the store holds them) as JSON lines, oldest first.
     DeadLetters {
-        /// Print at most this many, the most recent.
-        #[arg(long, default_value_t = 1000)]
+        /// Print (replay: take) at most this many.
+        #[arg(long, default_value_t = 1000, global = true)]
         limit: usize,
+        #[command(subcommand)]
+        action: Option<DeadLettersAction>,
+    },
+    /// Move the consumer group's offsets (Kafka's conventions). Prints the plan; applies it
+    /// only with --execute.
+    ResetOffsets {
+        /// The plan as one JSON object per partition instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the CQL schema for `--keyspace` and `--replication` (cql/schema.cql).
     Schema,
+}
+
+/// What to do with the dead letters besides printing them.
+#[derive(Debug, Subcommand)]
+pub enum DeadLettersAction {
+    /// Re-publish dead letters never replayed (oldest first) to the topic, after the rule that
+    /// rejected them was fixed; each is marked so it is never replayed again. Prints what it
+    /// would publish; publishes only with --execute.
+    Replay,
 }
 
 /// Where users come from.
@@ -339,8 +359,16 @@ pub struct RunArgs {
         help_heading = heading::LOGGING,
     )]
     pub log_format: LogFormat,
+    /// Longest text field a record may have, in characters; longer ones are dead-lettered
+    /// (rule `field_size`).
+    #[arg(long, env = "USERSTREAM_MAX_FIELD_CHARS", value_parser = positive,
+          default_value_t = crate::pipeline::transform::Limits::default().max_field_chars,
+          help_heading = heading::RUN)]
+    pub max_field_chars: usize,
     #[command(flatten)]
     pub cassandra: CassandraArgs,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
 }
 
 impl RunArgs {
@@ -424,6 +452,7 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
     };
     let matches: ArgMatches = command.clone().try_get_matches_from(&args)?;
     scope::refuse_unused(&command, &matches)?;
+    replay::refuse_on_a_run(&command, &matches)?;
     let matches = match file {
         Some((entries, path)) => {
             let mut full = Vec::with_capacity(args.len() + 2 * entries.len());

@@ -4,7 +4,25 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+
+/// The data dir is locked by another process (a running pipeline, or a tool): the error of
+/// [`DataDir::open`] that `main` turns into exit status [`Locked::EXIT`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "data dir {path} is in use by another userstream process{by}: a running pipeline owns it \
+     (stop it first) or pass another --data-dir"
+)]
+pub struct Locked {
+    pub path: String,
+    /// ` (pid N)` when the holder wrote its pid.
+    pub by: String,
+}
+
+impl Locked {
+    /// Exit status of a command refused because the data dir is locked.
+    pub const EXIT: u8 = 3;
+}
 
 /// An open, locked data directory; the lock is held until this is dropped.
 pub struct DataDir {
@@ -36,11 +54,11 @@ impl DataDir {
                 } else {
                     format!(" (pid {holder})")
                 };
-                bail!(
-                    "data dir {} is in use by another userstream process{by}; \
-                     stop it or pass another --data-dir",
-                    path.display()
-                );
+                return Err(Locked {
+                    path: path.display().to_string(),
+                    by,
+                }
+                .into());
             }
             Err(TryLockError::Error(e)) => {
                 return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod redact;
+pub mod replay;
 pub mod retry;
 pub mod runner;
 pub mod source;

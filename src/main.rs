@@ -55,6 +55,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("userstream: {error:#}");
+            if error
+                .downcast_ref::<userstream::datadir::Locked>()
+                .is_some()
+            {
+                return ExitCode::from(userstream::datadir::Locked::EXIT);
+            }
             ExitCode::FAILURE
         }
     }

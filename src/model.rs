@@ -284,7 +284,7 @@ pub struct UserCount {
 /// Where a record was read from: a topic partition and offset. A result the source could not
 /// read never reached the topic: its origin is the source's name as `topic`, partition 0, and
 /// the page of the answer as `offset`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Origin {
     pub topic: String,
     pub partition: u32,

@@ -61,6 +61,8 @@ pub struct PipelineConfig {
     pub retry: RetryPolicy,
     /// Longest a stop or the end of a bounded run may take to drain before giving up.
     pub drain_timeout: Duration,
+    /// What a record must keep to be stored rather than dead-lettered.
+    pub limits: transform::Limits,
 }
 
 impl Default for PipelineConfig {
@@ -78,6 +80,7 @@ impl Default for PipelineConfig {
             max_lead: Some(40_000),
             retry: RetryPolicy::default(),
             drain_timeout: Duration::from_secs(30),
+            limits: transform::Limits::default(),
         }
     }
 }

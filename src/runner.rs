@@ -11,7 +11,7 @@ use tracing::{info, warn};
 use crate::broker::embedded::{EmbeddedConfig, Retention};
 use crate::broker::kafka::KafkaConfig;
 use crate::broker::{AnyBroker, Broker, EmbeddedBroker, KafkaBroker};
-use crate::cli::{BrokerKind, Cli, Command, RunArgs, SourceKind, StoreKind};
+use crate::cli::{BrokerKind, Cli, Command, DeadLettersAction, RunArgs, SourceKind, StoreKind};
 use crate::datadir::DataDir;
 use crate::headless;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, Role};
@@ -36,12 +36,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Lag { json }) => {
             crate::inspect::lag(&open_broker(&data_dir, &cli.run).await?, json).await
         }
-        Some(Command::DeadLetters { limit }) => {
-            crate::inspect::dead_letters(&open_store(&data_dir, &cli.run).await?, limit).await
+        Some(Command::DeadLetters {
+            limit,
+            action: None,
+        }) => crate::inspect::dead_letters(&open_store(&data_dir, &cli.run).await?, limit).await,
+        Some(Command::DeadLetters {
+            limit,
+            action: Some(DeadLettersAction::Replay),
+        }) => {
+            let filter = cli.run.replay.filter(now_ms(), limit)?;
+            let store = open_store(&data_dir, &cli.run).await?;
+            let broker = open_broker(&data_dir, &cli.run).await?;
+            let (topic, execute) = (&cli.run.topic, cli.run.replay.execute);
+            crate::replay::dead_letters(&broker, &store, topic, filter, execute).await?;
+            Ok(())
+        }
+        Some(Command::ResetOffsets { json }) => {
+            let target = cli.run.replay.target(now_ms())?;
+            let broker = open_broker(&data_dir, &cli.run).await?;
+            let (partitions, execute) = (cli.run.replay.partition.clone(), cli.run.replay.execute);
+            crate::replay::reset_offsets(&broker, target, partitions, execute, json).await
         }
         Some(Command::Schema) => Ok(()),
         None => pipeline(&data_dir, cli.run).await,
     }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker> {
@@ -127,6 +149,9 @@ fn pipeline_config(args: &RunArgs) -> PipelineConfig {
             circuit_cooldown: args.circuit_cooldown,
         },
         drain_timeout: args.drain_timeout,
+        limits: crate::pipeline::transform::Limits {
+            max_field_chars: args.max_field_chars,
+        },
     }
 }
 

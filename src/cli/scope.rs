@@ -31,11 +31,13 @@ pub mod heading {
     pub const SCHEMA: &str = "Cassandra schema";
     /// The pipeline run: roles, bounds, retries, status lines, metrics.
     pub const RUN: &str = "Run";
+    /// Offset resets and dead-letter replays: where to, which, and whether to apply.
+    pub const REPLAY: &str = "Reset and replay";
     /// Log filter and format; every subcommand takes them.
     pub const LOGGING: &str = "Logging";
     /// Every heading, in the order of `--help`.
     pub const ALL: &[&str] = &[
-        DATA_DIR, SOURCE, BROKER, RETENTION, STORE, SCHEMA, RUN, LOGGING,
+        DATA_DIR, SOURCE, BROKER, RETENTION, STORE, SCHEMA, RUN, REPLAY, LOGGING,
     ];
 }
 
@@ -62,6 +64,22 @@ pub const SUBCOMMANDS: &[Uses] = &[
         path: "dead-letters",
         headings: &[heading::DATA_DIR, heading::STORE, heading::SCHEMA],
         does: "it reads dead letters from the store",
+    },
+    Uses {
+        path: "dead-letters replay",
+        headings: &[
+            heading::DATA_DIR,
+            heading::BROKER,
+            heading::STORE,
+            heading::SCHEMA,
+            heading::REPLAY,
+        ],
+        does: "it re-publishes the store's dead letters to the topic",
+    },
+    Uses {
+        path: "reset-offsets",
+        headings: &[heading::DATA_DIR, heading::BROKER, heading::REPLAY],
+        does: "it moves the consumer group's offsets on the broker",
     },
     Uses {
         path: "schema",

@@ -66,7 +66,10 @@ fn subcommands_parse() {
     let cli = parse_from(args(&["dead-letters", "--limit", "5"])).unwrap();
     assert!(matches!(
         cli.command,
-        Some(Command::DeadLetters { limit: 5 })
+        Some(Command::DeadLetters {
+            limit: 5,
+            action: None
+        })
     ));
 }
 

@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::transform::transform;
+use super::transform::{Limits, transform_with};
 use super::{PipelineConfig, ResetRequest, StageError};
 use crate::broker::{Broker, BrokerError, Delivery};
 use crate::model::{DeadLetter, Origin};
@@ -136,7 +136,7 @@ async fn poll_loop<B: Broker>(
                 retrier.succeed();
                 stage.add(batch.len() as u64);
                 stage.set_state(StageState::Ok);
-                let prepared = prepare(&config.topic, batch);
+                let prepared = prepare(&config.topic, batch, config.limits);
                 let processed = prepared.write.rows.len() + prepared.write.dead_letters.len();
                 stats.stage(Stage::Process).add(processed as u64);
                 stats.duplicates.fetch_add(prepared.superseded, Relaxed);
@@ -274,7 +274,7 @@ struct Prepared {
 }
 
 /// Transforms a polled batch: rows to store, rejections to dead-letter, offsets to commit.
-fn prepare(topic: &str, batch: Vec<Delivery>) -> Prepared {
+fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
     let polled = batch.len() as u64;
     let now = Utc::now();
     let stored_at = rfc3339(now);
@@ -283,7 +283,7 @@ fn prepare(topic: &str, batch: Vec<Delivery>) -> Prepared {
     for delivery in batch {
         let slot = next.entry(delivery.partition).or_default();
         *slot = (*slot).max(delivery.offset + 1);
-        match transform(&delivery.payload, &stored_at) {
+        match transform_with(&delivery.payload, &stored_at, limits) {
             Ok(user) => write.rows.push(PendingRow {
                 partition: delivery.partition,
                 user,

@@ -15,8 +15,23 @@ use crate::redact::decode_error;
 
 /// Largest payload accepted, in bytes.
 pub const MAX_PAYLOAD: usize = 16 * 1024;
-/// Largest text field accepted, in characters.
+/// Largest text field accepted by default, in characters (`--max-field-chars`).
 pub const MAX_FIELD: usize = 1024;
+
+/// The limits a record must keep, set at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest text field, in characters.
+    pub max_field_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_field_chars: MAX_FIELD,
+        }
+    }
+}
 
 /// Why a payload was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +91,17 @@ struct Incoming {
     source: Option<String>,
 }
 
-/// Turns a payload into the row to store, or says which rule it broke.
+/// Turns a payload into the row to store, or says which rule it broke, with the default limits.
 pub fn transform(payload: &[u8], stored_at: &str) -> Result<StoredUser, Rejection> {
+    transform_with(payload, stored_at, Limits::default())
+}
+
+/// [`transform`] with the given limits.
+pub fn transform_with(
+    payload: &[u8],
+    stored_at: &str,
+    limits: Limits,
+) -> Result<StoredUser, Rejection> {
     if payload.len() > MAX_PAYLOAD {
         return Err(reject(
             "payload_size",
@@ -180,7 +204,7 @@ pub fn transform(payload: &[u8], stored_at: &str) -> Result<StoredUser, Rejectio
         stored_at: stored_at.to_owned(),
         address,
     };
-    check_sizes(&user)?;
+    check_sizes(&user, limits.max_field_chars)?;
     Ok(user)
 }
 
@@ -201,7 +225,7 @@ fn rule_for(field: &'static str) -> &'static str {
     }
 }
 
-fn check_sizes(u: &StoredUser) -> Result<(), Rejection> {
+fn check_sizes(u: &StoredUser, max_chars: usize) -> Result<(), Rejection> {
     let fields = [
         ("first_name", &u.first_name),
         ("last_name", &u.last_name),
@@ -221,10 +245,10 @@ fn check_sizes(u: &StoredUser) -> Result<(), Rejection> {
     ];
     for (name, value) in fields {
         let chars = value.chars().count();
-        if chars > MAX_FIELD {
+        if chars > max_chars {
             return Err(reject(
                 "field_size",
-                format!("{name} is {chars} characters; the limit is {MAX_FIELD}"),
+                format!("{name} is {chars} characters; the limit is {max_chars}"),
             ));
         }
     }
