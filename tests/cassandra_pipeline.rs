@@ -149,11 +149,13 @@ async fn a_legacy_record_without_ingested_at_is_stored() {
 
 #[test]
 fn schema_subcommand_prints_the_schema_for_the_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = support::run::run_ok(
-        dir.path(),
-        &["schema", "--keyspace", "demo", "--replication", "dc1:3"],
-    );
+    let out = support::run::success(support::run::bare(&[
+        "schema",
+        "--keyspace",
+        "demo",
+        "--replication",
+        "dc1:3",
+    ]));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("CREATE KEYSPACE IF NOT EXISTS demo\n"));
     assert!(text.contains("'class': 'NetworkTopologyStrategy', 'dc1': '3'"));

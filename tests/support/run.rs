@@ -14,8 +14,16 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_userstream");
 /// environment (so a developer's settings never leak into a test) and warnings-only logs.
 /// Callers add flags, `env` or `stdout` on the returned command.
 pub fn userstream(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = bare(&["--data-dir"]);
+    cmd.arg(dir).args(args);
+    cmd
+}
+
+/// `userstream args...` in the same clean environment, for the subcommands that take no data
+/// dir (and refuse `--data-dir`).
+pub fn bare(args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.args(args);
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("USERSTREAM_") {
             cmd.env_remove(key);
