@@ -12,7 +12,11 @@ use serde_json::Value;
 /// The binary on `dir` with no `USERSTREAM_*` setting inherited, and none of the log settings
 /// either (the shared helper quiets the logs; these tests look at them).
 fn userstream(dir: &Path) -> Command {
-    let mut command = support::run::userstream(dir, &[]);
+    quiet(support::run::userstream(dir, &[]))
+}
+
+/// `command` with the default log filter and colour choice.
+fn quiet(mut command: Command) -> Command {
     command
         .env_remove("RUST_LOG")
         .env_remove("USERSTREAM_LOG")
@@ -163,13 +167,20 @@ fn redirected_stderr_has_no_escape_byte_and_no_library_info_line() {
     assert_only_our_info(&err);
 
     // The data dir now has a log and a store: each tool opens them quietly.
-    for tool in [
-        &["lag"][..],
-        &["lag", "--json"],
-        &["dead-letters"],
-        &["schema"],
-    ] {
-        let out = run(userstream(dir.path()).args(tool));
+    let in_dir = |args: &[&str]| {
+        let mut command = userstream(dir.path());
+        command.args(args);
+        command
+    };
+    let tools = [
+        ("lag", in_dir(&["lag"])),
+        ("lag --json", in_dir(&["lag", "--json"])),
+        ("dead-letters", in_dir(&["dead-letters"])),
+        // `schema` reads no data dir and refuses `--data-dir`.
+        ("schema", quiet(support::run::bare(&["schema"]))),
+    ];
+    for (tool, mut command) in tools {
+        let out = run(&mut command);
         assert!(out.status.success(), "{tool:?}: {}", printed(&out));
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!out.stderr.contains(&0x1b), "{tool:?}: {err}");
