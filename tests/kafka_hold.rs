@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use rdkafka::mocking::MockCluster;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rusqlite::Connection;
 use support::run::assert_aggregates_exact;
@@ -23,22 +22,12 @@ use userstream::source::SyntheticSource;
 use userstream::stats::{Stage, Stats};
 use userstream::store::EmbeddedStore;
 
-const TOPIC: &str = userstream::broker::DEFAULT_TOPIC;
 /// The poll interval of the members; every store stall below is longer. The mock cluster
 /// answers a first join after 3 s, so the session timeout (at most the poll interval) cannot
 /// be much shorter than this.
 const MAX_POLL: Duration = Duration::from_millis(4000);
 
-type Cluster = MockCluster<'static, rdkafka::producer::DefaultProducerContext>;
-
-fn cluster(partitions: i32) -> Cluster {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic(TOPIC, partitions, 1).unwrap();
-    cluster
-        .create_topic(&userstream::broker::dlq_topic(TOPIC), 1, 1)
-        .unwrap();
-    cluster
-}
+use support::mock_kafka::{Cluster, TOPIC, cluster};
 
 /// A member that librdkafka evicts after `MAX_POLL` without a poll.
 fn config(cluster: &Cluster, group: &str) -> KafkaConfig {

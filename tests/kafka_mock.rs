@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use rdkafka::mocking::MockCluster;
 use rusqlite::Connection;
 use support::run::assert_aggregates_exact;
 use userstream::broker::kafka::KafkaConfig;
@@ -22,19 +21,7 @@ use userstream::source::SyntheticSource;
 use userstream::stats::{Stage, StageState};
 use userstream::store::EmbeddedStore;
 
-const TOPIC: &str = userstream::broker::DEFAULT_TOPIC;
-
-type Cluster = MockCluster<'static, rdkafka::producer::DefaultProducerContext>;
-
-fn cluster(partitions: i32) -> Cluster {
-    let cluster = MockCluster::new(1).unwrap();
-    // The mock cluster cannot create topics through the admin API; make them up front.
-    cluster.create_topic(TOPIC, partitions, 1).unwrap();
-    cluster
-        .create_topic(&userstream::broker::dlq_topic(TOPIC), 1, 1)
-        .unwrap();
-    cluster
-}
+use support::mock_kafka::{Cluster, TOPIC, cluster};
 
 fn config(cluster: &Cluster, group: &str) -> KafkaConfig {
     KafkaConfig {

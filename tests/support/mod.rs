@@ -8,6 +8,7 @@
 pub mod cassandra;
 pub mod cql_peer;
 pub mod http;
+pub mod mock_kafka;
 pub mod run;
 pub mod tls;
 
