@@ -12,11 +12,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::broker::embedded::{DEFAULT_RETENTION_AGE, Retention};
 use crate::broker::kafka::{Compression, KafkaConfig, KafkaProperty, KafkaPropertyParser};
 use crate::broker::{DEFAULT_GROUP, DEFAULT_TOPIC};
+use crate::exit::ConfigOrLock;
 use crate::pipeline::{PipelineConfig, Role};
 use crate::retry::RetryPolicy;
 use crate::source::{
@@ -25,6 +27,7 @@ use crate::source::{
 use crate::util::{format_duration, parse_duration};
 
 pub mod cassandra;
+pub mod docs;
 pub mod replay;
 pub mod scope;
 pub use cassandra::CassandraArgs;
@@ -78,6 +81,29 @@ pub enum Command {
     },
     /// Print the CQL schema for `--keyspace` and `--replication` (cql/schema.cql).
     Schema,
+    /// Print the completion script of a shell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+    /// Write or check a config file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `userstream config ...`.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum ConfigAction {
+    /// Print a config file with every key, commented out at its default, with its variable.
+    Example,
+    /// Check the file of `--config`: unknown keys, bad values, secrets better kept in the
+    /// environment. Exits 3 when it has errors.
+    Check,
 }
 
 /// What to do with the dead letters besides printing them.
@@ -369,6 +395,28 @@ pub struct RunArgs {
     pub cassandra: CassandraArgs,
     #[command(flatten)]
     pub replay: ReplayArgs,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+}
+
+/// `userstream lag --watch`: refresh until stopped.
+#[derive(Debug, Args, Default)]
+pub struct WatchArgs {
+    /// lag: refresh the table in place every `--interval` until Ctrl-C (with `--json`: one
+    /// object per partition again at each tick).
+    #[arg(long = "watch", env = "USERSTREAM_WATCH", help_heading = heading::WATCH)]
+    pub on: bool,
+    /// lag --watch: time between two refreshes.
+    #[arg(long, env = "USERSTREAM_WATCH_INTERVAL", value_parser = duration, default_value = "2s",
+          help_heading = heading::WATCH)]
+    pub interval: Duration,
+}
+
+impl WatchArgs {
+    /// The time between two refreshes, when watching.
+    pub fn every(&self) -> Option<Duration> {
+        self.on.then_some(self.interval)
+    }
 }
 
 impl RunArgs {
@@ -446,13 +494,20 @@ pub fn parse() -> anyhow::Result<Cli> {
 /// Parses `args` (the first is the program name), applying the config file they name.
 pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
     let command = scope::command();
-    let file = match config_path(&args) {
-        Some(path) => Some((read_config(&command, &path)?, path)),
-        None => None,
-    };
     let matches: ArgMatches = command.clone().try_get_matches_from(&args)?;
     scope::refuse_unused(&command, &matches)?;
     replay::refuse_on_a_run(&command, &matches)?;
+    if matches.value_source("interval") == Some(ValueSource::CommandLine) && !matches.get_flag("on")
+    {
+        bail!("--interval is the time between two refreshes of --watch: give --watch too");
+    }
+    let file = match config_path(&args) {
+        Some(path) if scope::applies_the_file(&matches) => Some((
+            read_config(&command, &path).map_err(|e| ConfigOrLock::from_error(&e))?,
+            path,
+        )),
+        _ => None,
+    };
     let matches = match file {
         Some((entries, path)) => {
             let mut full = Vec::with_capacity(args.len() + 2 * entries.len());
@@ -466,7 +521,7 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
             full.extend(args.iter().skip(1).cloned());
             command
                 .try_get_matches_from(full)
-                .map_err(|e| file_error(&path, &e))?
+                .map_err(|e| ConfigOrLock::from_error(&file_error(&path, &e)))?
         }
         None => matches,
     };
@@ -476,19 +531,29 @@ pub fn parse_from(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
 }
 
 /// One key of the config file, as the flags that say the same on the command line.
-struct FileEntry {
+pub(crate) struct FileEntry {
     /// The clap id of the flag.
-    id: String,
+    pub(crate) id: String,
     /// `--flag value` (or `--flag` alone for a switch that is on), possibly repeated.
-    flags: Vec<String>,
+    pub(crate) flags: Vec<String>,
 }
 
 /// Reads the config file and turns each key into flags, refusing keys that are not flags.
 fn read_config(command: &clap::Command, path: &std::path::Path) -> anyhow::Result<Vec<FileEntry>> {
+    let table = read_table(path)?;
+    let mut entries = Vec::with_capacity(table.len());
+    for (key, value) in &table {
+        entries.push(file_entry(command, path, key, value)?);
+    }
+    Ok(entries)
+}
+
+/// The config file as a TOML table.
+pub(crate) fn read_table(path: &std::path::Path) -> anyhow::Result<toml::Table> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
     // toml's messages quote the offending line, which may hold a password: keep the position.
-    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+    toml::from_str(&text).map_err(|e| {
         let at = e
             .span()
             .map(|span| {
@@ -497,48 +562,53 @@ fn read_config(command: &clap::Command, path: &std::path::Path) -> anyhow::Resul
             })
             .unwrap_or_default();
         anyhow::anyhow!("config file {} is not valid TOML{at}", path.display())
-    })?;
-    let mut entries = Vec::with_capacity(table.len());
-    for (key, value) in table {
-        let id = key.replace('-', "_");
-        let arg = command
-            .get_arguments()
-            .find(|a| a.get_long() == Some(key.as_str()) || a.get_id().as_str() == id.as_str());
-        let Some((arg, long)) = arg.and_then(|a| a.get_long().map(|l| (a, l))) else {
-            bail!("config file {}: unknown key '{key}'", path.display());
-        };
-        if long == "config" || matches!(arg.get_action(), ArgAction::Help | ArgAction::Version) {
-            bail!("config file {}: unknown key '{key}'", path.display());
-        }
-        // `--flag=value`, so a value that starts with '-' does not read as a flag.
-        let flag = |v: &toml::Value| {
-            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-            format!("--{long}={text}")
-        };
-        let flags = match (arg.get_action(), &value) {
-            (ArgAction::SetTrue, toml::Value::Boolean(true)) => vec![format!("--{long}")],
-            (ArgAction::SetTrue, toml::Value::Boolean(false)) => Vec::new(),
-            (ArgAction::SetTrue, _) => bail!(
-                "config file {}: '{key}' is a switch: give true or false",
-                path.display()
-            ),
-            // A repeatable flag takes an array item by item, so values may hold commas.
-            (ArgAction::Append, toml::Value::Array(items)) => items.iter().map(flag).collect(),
-            (_, toml::Value::Array(items)) => {
-                let joined: Vec<String> = items
-                    .iter()
-                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-                    .collect();
-                vec![format!("--{long}={}", joined.join(","))]
-            }
-            (_, other) => vec![flag(other)],
-        };
-        entries.push(FileEntry {
-            id: arg.get_id().to_string(),
-            flags,
-        });
+    })
+}
+
+/// The flags that say what `key = value` of the file says, or why it cannot be one.
+pub(crate) fn file_entry(
+    command: &clap::Command,
+    path: &std::path::Path,
+    key: &str,
+    value: &toml::Value,
+) -> anyhow::Result<FileEntry> {
+    let id = key.replace('-', "_");
+    let arg = command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(key) || a.get_id().as_str() == id.as_str());
+    let Some((arg, long)) = arg.and_then(|a| a.get_long().map(|l| (a, l))) else {
+        bail!("config file {}: unknown key '{key}'", path.display());
+    };
+    if long == "config" || matches!(arg.get_action(), ArgAction::Help | ArgAction::Version) {
+        bail!("config file {}: unknown key '{key}'", path.display());
     }
-    Ok(entries)
+    // `--flag=value`, so a value that starts with '-' does not read as a flag.
+    let flag = |v: &toml::Value| {
+        let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        format!("--{long}={text}")
+    };
+    let flags = match (arg.get_action(), value) {
+        (ArgAction::SetTrue, toml::Value::Boolean(true)) => vec![format!("--{long}")],
+        (ArgAction::SetTrue, toml::Value::Boolean(false)) => Vec::new(),
+        (ArgAction::SetTrue, _) => bail!(
+            "config file {}: '{key}' is a switch: give true or false",
+            path.display()
+        ),
+        // A repeatable flag takes an array item by item, so values may hold commas.
+        (ArgAction::Append, toml::Value::Array(items)) => items.iter().map(flag).collect(),
+        (_, toml::Value::Array(items)) => {
+            let joined: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                .collect();
+            vec![format!("--{long}={}", joined.join(","))]
+        }
+        (_, other) => vec![flag(other)],
+    };
+    Ok(FileEntry {
+        id: arg.get_id().to_string(),
+        flags,
+    })
 }
 
 /// Whether the command line or the environment gave `id` (which then wins over the file).
@@ -551,7 +621,7 @@ fn set_outside_the_file(matches: &ArgMatches, id: &str) -> bool {
 
 /// A value of the file that clap refused, told as the file's fault; the value is not repeated
 /// when its flag holds a secret.
-fn file_error(path: &std::path::Path, error: &clap::Error) -> anyhow::Error {
+pub(crate) fn file_error(path: &std::path::Path, error: &clap::Error) -> anyhow::Error {
     use clap::error::{ContextKind, ContextValue};
     let flag = match error.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(flag)) => flag.clone(),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 /// The data dir is locked by another process (a running pipeline, or a tool): the error of
-/// [`DataDir::open`] that `main` turns into exit status [`Locked::EXIT`].
+/// [`DataDir::open`] that `main` turns into exit status [`crate::exit::CONFIG_OR_LOCK`].
 #[derive(Debug, thiserror::Error)]
 #[error(
     "data dir {path} is in use by another userstream process{by}: a running pipeline owns it \
@@ -17,11 +17,6 @@ pub struct Locked {
     pub path: String,
     /// ` (pid N)` when the holder wrote its pid.
     pub by: String,
-}
-
-impl Locked {
-    /// Exit status of a command refused because the data dir is locked.
-    pub const EXIT: u8 = 3;
 }
 
 /// An open, locked data directory; the lock is held until this is dropped.

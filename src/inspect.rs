@@ -5,20 +5,90 @@
 //! rows of their batch, so both readers see exactly the letters of the committed batches. The
 //! pipeline never runs here.
 
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use tracing::warn;
+
 use crate::broker::Broker;
 use crate::stats::PartitionLag;
 use crate::store::Store;
+use crate::util::format_duration;
 
-/// `userstream lag [--json]`.
-pub async fn lag<B: Broker>(broker: &B, json: bool) -> anyhow::Result<()> {
-    let lag = broker.lag().await?;
-    let text = if json {
-        json_lines(&lag)?
-    } else {
-        lag_table(&lag)
+/// `userstream lag [--json] [--watch --interval D]`: once, or every `watch` until SIGINT or
+/// SIGTERM, redrawing the table in place on a terminal. While watching, a broker that does not
+/// answer is shown in place of the table and asked again at the next tick.
+pub async fn lag<B: Broker>(broker: &B, json: bool, watch: Option<Duration>) -> anyhow::Result<()> {
+    let Some(every) = watch else {
+        let lag = broker.lag().await?;
+        print!("{}", render(&lag, json)?);
+        return Ok(());
     };
-    print!("{text}");
-    Ok(())
+    let in_place = !json && std::io::stdout().is_terminal();
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        let lag = tokio::select! {
+            _ = &mut stop => return Ok(()),
+            _ = ticks.tick() => tokio::select! {
+                _ = &mut stop => return Ok(()),
+                lag = broker.lag() => lag,
+            },
+        };
+        let body = match lag {
+            Ok(lag) => render(&lag, json)?,
+            Err(error) if json => {
+                warn!(%error, "Cannot read the lag; asking again at the next tick.");
+                continue;
+            }
+            Err(error) => format!("lag unavailable: {error}\n"),
+        };
+        let mut text = String::new();
+        if in_place {
+            // Home and clear, as watch(1) does.
+            text.push_str("\x1b[H\x1b[2J");
+        }
+        if !json {
+            let now = chrono::Utc::now().format("%H:%M:%S UTC");
+            text.push_str(&format!(
+                "every {} · userstream lag · {now}\n",
+                format_duration(every)
+            ));
+        }
+        text.push_str(&body);
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    }
+}
+
+fn render(lag: &[PartitionLag], json: bool) -> anyhow::Result<String> {
+    Ok(if json {
+        json_lines(lag)?
+    } else {
+        lag_table(lag)
+    })
+}
+
+/// The first SIGINT or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// `userstream dead-letters [--limit N]`: the `limit` most recent dead letters, oldest first,

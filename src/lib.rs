@@ -10,6 +10,7 @@ pub mod cli;
 pub mod console;
 pub mod datadir;
 pub mod describe;
+pub mod exit;
 pub mod headless;
 pub mod inspect;
 pub mod logs;

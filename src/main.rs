@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use userstream::exit;
+
 /// The pipeline allocates and frees many small strings across threads (fetch on one, store on
 /// another), where mimalloc spends a fraction of glibc malloc's time.
 #[global_allocator]
@@ -12,17 +14,23 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             if let Some(clap_error) = error.downcast_ref::<clap::Error>() {
-                clap_error.exit();
+                // Help and version print on stdout and succeed; the rest is a usage error.
+                let _ = clap_error.print();
+                return exit::code(if clap_error.use_stderr() {
+                    exit::USAGE
+                } else {
+                    exit::OK
+                });
             }
             eprintln!("userstream: {error:#}");
-            return ExitCode::from(2);
+            return exit::code(exit::of_parse_error(&error));
         }
     };
     let filter = match userstream::logs::filter(cli.run.log.as_deref()) {
         Ok(filter) => filter,
         Err(error) => {
             eprintln!("userstream: {error:#}");
-            return ExitCode::from(2);
+            return exit::code(exit::USAGE);
         }
     };
     let logging = if cli.command.is_none() && userstream::console::wanted(&cli.run) {
@@ -33,7 +41,7 @@ fn main() -> ExitCode {
     };
     if let Err(error) = logging {
         eprintln!("userstream: {error:#}");
-        return ExitCode::FAILURE;
+        return exit::code(exit::FAILURE);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -44,7 +52,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(error) => {
             eprintln!("userstream: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::FAILURE);
         }
     };
     let result = runtime.block_on(userstream::runner::run(cli));
@@ -52,16 +60,10 @@ fn main() -> ExitCode {
     // doing was not committed, so it is processed again at the next start.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => exit::code(exit::OK),
         Err(error) => {
             eprintln!("userstream: {error:#}");
-            if error
-                .downcast_ref::<userstream::datadir::Locked>()
-                .is_some()
-            {
-                return ExitCode::from(userstream::datadir::Locked::EXIT);
-            }
-            ExitCode::FAILURE
+            exit::code(exit::of_run_error(&error))
         }
     }
 }

@@ -11,7 +11,9 @@ use tracing::{info, warn};
 use crate::broker::embedded::{EmbeddedConfig, Retention};
 use crate::broker::kafka::KafkaConfig;
 use crate::broker::{AnyBroker, Broker, EmbeddedBroker, KafkaBroker};
-use crate::cli::{BrokerKind, Cli, Command, DeadLettersAction, RunArgs, SourceKind, StoreKind};
+use crate::cli::{
+    BrokerKind, Cli, Command, ConfigAction, DeadLettersAction, RunArgs, SourceKind, StoreKind,
+};
 use crate::datadir::DataDir;
 use crate::headless;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, Role};
@@ -23,6 +25,20 @@ use crate::util::seed_of;
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => return crate::cli::docs::completions(*shell),
+        Some(Command::Man) => return crate::cli::docs::man(),
+        Some(Command::Config { action }) => {
+            return match action {
+                ConfigAction::Example => {
+                    print!("{}", crate::cli::docs::example());
+                    Ok(())
+                }
+                ConfigAction::Check => crate::cli::docs::check(cli.config.as_deref()),
+            };
+        }
+        _ => {}
+    }
     if let Some(Command::Schema) = cli.command {
         let c = &cli.run.cassandra;
         print!(
@@ -34,7 +50,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = DataDir::open(&cli.data_dir)?;
     match cli.command {
         Some(Command::Lag { json }) => {
-            crate::inspect::lag(&open_broker(&data_dir, &cli.run).await?, json).await
+            let broker = open_broker(&data_dir, &cli.run).await?;
+            crate::inspect::lag(&broker, json, cli.run.watch.every()).await
         }
         Some(Command::DeadLetters {
             limit,
@@ -57,7 +74,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (partitions, execute) = (cli.run.replay.partition.clone(), cli.run.replay.execute);
             crate::replay::reset_offsets(&broker, target, partitions, execute, json).await
         }
-        Some(Command::Schema) => Ok(()),
+        Some(
+            Command::Schema | Command::Completions { .. } | Command::Man | Command::Config { .. },
+        ) => Ok(()),
         None => pipeline(&data_dir, cli.run).await,
     }
 }
@@ -268,9 +287,6 @@ fn spawn_signal_handler(shutdown: CancellationToken, console: bool) {
             "userstream: second signal: exiting now; what was not committed is processed \
              again at the next start"
         );
-        std::process::exit(SECOND_SIGNAL_EXIT);
+        std::process::exit(i32::from(crate::exit::SECOND_SIGNAL));
     });
 }
-
-/// Exit status after a second stop signal (128 + SIGINT, as shells report an interrupt).
-pub const SECOND_SIGNAL_EXIT: i32 = 130;

@@ -116,7 +116,7 @@ fn secrets_from_a_file_the_environment_and_x_are_never_printed() {
         "--max-records",
         "10",
     ]));
-    assert_eq!(bad_file.status.code(), Some(2));
+    assert_eq!(bad_file.status.code(), Some(3));
     assert!(
         printed(&bad_file).contains("config file"),
         "{}",

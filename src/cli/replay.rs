@@ -101,22 +101,29 @@ impl ReplayArgs {
     }
 }
 
-/// Refuses a flag of this heading given on the command line of a pipeline run (no subcommand),
-/// which would otherwise be ignored; the environment and the config file may hold them.
+/// Refuses a flag of this heading (or of `lag --watch`'s) given on the command line of a
+/// pipeline run (no subcommand), which would otherwise be ignored; the environment and the
+/// config file may hold them.
 pub fn refuse_on_a_run(command: &clap::Command, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     if matches.subcommand().is_some() {
         return Ok(());
     }
     for arg in command.get_arguments() {
         let id = arg.get_id().as_str();
-        if arg.get_help_heading() == Some(heading::REPLAY)
-            && matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
-        {
-            let flag = arg.get_long().unwrap_or(id);
-            bail!(
+        if matches.value_source(id) != Some(clap::parser::ValueSource::CommandLine) {
+            continue;
+        }
+        let flag = arg.get_long().unwrap_or(id);
+        match arg.get_help_heading() {
+            Some(heading::REPLAY) => bail!(
                 "a pipeline run does not take --{flag}: it is for 'userstream reset-offsets' and \
                  'userstream dead-letters replay'"
-            );
+            ),
+            Some(heading::WATCH) => bail!(
+                "a pipeline run does not take --{flag}: it is for 'userstream lag' (the console's \
+                 Lag tab refreshes by itself)"
+            ),
+            _ => {}
         }
     }
     Ok(())

@@ -33,11 +33,13 @@ pub mod heading {
     pub const RUN: &str = "Run";
     /// Offset resets and dead-letter replays: where to, which, and whether to apply.
     pub const REPLAY: &str = "Reset and replay";
+    /// `lag --watch`: whether to refresh, and how often.
+    pub const WATCH: &str = "Watch";
     /// Log filter and format; every subcommand takes them.
     pub const LOGGING: &str = "Logging";
     /// Every heading, in the order of `--help`.
     pub const ALL: &[&str] = &[
-        DATA_DIR, SOURCE, BROKER, RETENTION, STORE, SCHEMA, RUN, REPLAY, LOGGING,
+        DATA_DIR, SOURCE, BROKER, RETENTION, STORE, SCHEMA, RUN, REPLAY, WATCH, LOGGING,
     ];
 }
 
@@ -57,7 +59,7 @@ pub struct Uses {
 pub const SUBCOMMANDS: &[Uses] = &[
     Uses {
         path: "lag",
-        headings: &[heading::DATA_DIR, heading::BROKER],
+        headings: &[heading::DATA_DIR, heading::BROKER, heading::WATCH],
         does: "it reads the consumer group's offsets from the broker",
     },
     Uses {
@@ -86,7 +88,33 @@ pub const SUBCOMMANDS: &[Uses] = &[
         headings: &[heading::SCHEMA],
         does: "it prints the CQL of --keyspace and --replication",
     },
+    Uses {
+        path: "completions",
+        headings: &[],
+        does: "it prints a completion script",
+    },
+    Uses {
+        path: "man",
+        headings: &[],
+        does: "it prints the man page",
+    },
+    Uses {
+        path: "config",
+        headings: &[],
+        does: "it reads no flag but --config",
+    },
 ];
+
+/// The subcommands that print without running anything, to which the config file does not
+/// apply (`config check` reads it itself).
+const WITHOUT_THE_FILE: &[&str] = &["completions", "man", "config"];
+
+/// Whether the config file's values apply to what `matches` runs.
+pub fn applies_the_file(matches: &ArgMatches) -> bool {
+    let path = subcommand_path(matches);
+    let first = path.split(' ').next().unwrap_or_default();
+    !WITHOUT_THE_FILE.contains(&first)
+}
 
 /// The line of the subcommand at `path`, or of its nearest parent that has one.
 pub fn uses(path: &str) -> Option<&'static Uses> {

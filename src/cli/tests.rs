@@ -61,8 +61,29 @@ fn config_file_sets_defaults_and_flags_win() {
 #[test]
 fn subcommands_parse() {
     let cli = parse_from(args(&["lag", "--json", "--data-dir", "/tmp/x"])).unwrap();
-    assert!(matches!(cli.command, Some(Command::Lag { json: true })));
+    assert!(matches!(cli.command, Some(Command::Lag { json: true, .. })));
     assert_eq!(cli.data_dir, PathBuf::from("/tmp/x"));
+    let cli = parse_from(args(&["lag", "--watch", "--interval", "500ms"])).unwrap();
+    assert!(matches!(cli.command, Some(Command::Lag { json: false })));
+    assert_eq!(cli.run.watch.every(), Some(Duration::from_millis(500)));
+    let cli = parse_from(args(&["lag", "--json"])).unwrap();
+    assert_eq!(cli.run.watch.every(), None);
+    let refused = parse_from(args(&["lag", "--interval", "1s"]))
+        .err()
+        .unwrap();
+    assert!(refused.to_string().contains("--watch"), "{refused}");
+    let refused = parse_from(args(&["--watch"])).err().unwrap();
+    assert!(
+        refused.to_string().contains("'userstream lag'"),
+        "{refused}"
+    );
+    let refused = parse_from(args(&["dead-letters", "--watch"]))
+        .err()
+        .unwrap();
+    assert!(
+        refused.to_string().contains("does not take --watch"),
+        "{refused}"
+    );
     let cli = parse_from(args(&["dead-letters", "--limit", "5"])).unwrap();
     assert!(matches!(
         cli.command,
@@ -215,7 +236,7 @@ fn flags_come_before_or_after_the_subcommand() {
     let before: Vec<&str> = kafka.iter().chain(&["lag", "--json"]).copied().collect();
     for list in [after, before] {
         let cli = parse_from(args(&list)).unwrap();
-        assert!(matches!(cli.command, Some(Command::Lag { json: true })));
+        assert!(matches!(cli.command, Some(Command::Lag { json: true, .. })));
         assert_eq!(cli.run.broker, BrokerKind::Kafka);
         assert_eq!(
             (cli.run.brokers.as_str(), cli.run.topic.as_str()),
