@@ -73,6 +73,27 @@ impl DataDir {
         self.path.join("log")
     }
 
+    /// The name of this data dir's embedded log, made when the log is made: a store shared by
+    /// several processes (Cassandra) tells logs apart by it, since their offsets differ.
+    pub fn log_id(&self) -> anyhow::Result<String> {
+        let path = self.path.join("log.id");
+        if self.log_dir().exists()
+            && let Ok(id) = std::fs::read_to_string(&path)
+            && !id.trim().is_empty()
+        {
+            return Ok(id.trim().to_owned());
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let id = format!(
+            "{:016x}",
+            crate::util::seed_of(&format!("{nanos} {}", std::process::id()))
+        );
+        std::fs::write(&path, &id).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(id)
+    }
+
     /// Path of the embedded store.
     pub fn store_path(&self) -> PathBuf {
         self.path.join("store.db")

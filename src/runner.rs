@@ -56,13 +56,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::DeadLetters {
             limit,
             action: None,
-        }) => crate::inspect::dead_letters(&open_store(&data_dir, &cli.run).await?, limit).await,
+        }) => crate::inspect::dead_letters(&open_store(&data_dir, &cli.run, None).await?, limit).await,
         Some(Command::DeadLetters {
             limit,
             action: Some(DeadLettersAction::Replay),
         }) => {
             let filter = cli.run.replay.filter(now_ms(), limit)?;
-            let store = open_store(&data_dir, &cli.run).await?;
+            let store = open_store(&data_dir, &cli.run, None).await?;
             let broker = open_broker(&data_dir, &cli.run).await?;
             let (topic, execute) = (&cli.run.topic, cli.run.replay.execute);
             crate::replay::dead_letters(&broker, &store, topic, filter, execute).await?;
@@ -113,9 +113,46 @@ async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker>
     Ok(AnyBroker::Embedded(broker))
 }
 
-async fn open_store(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyStore> {
+/// Which log a processing pipeline's store counts offsets of, and the partitions it holds from
+/// the start (`None`: a process that writes no rows).
+struct Counting {
+    log: String,
+    claim: Vec<u32>,
+}
+
+/// The log the pipeline about to start will count, named before the embedded log is opened
+/// (a new log gets a new name); Kafka's offsets are the topic's, whichever member reads them.
+fn counted_log(dir: &DataDir, args: &RunArgs) -> anyhow::Result<Option<String>> {
+    if args.store != StoreKind::Cassandra || args.role == Role::Ingest {
+        return Ok(None);
+    }
+    Ok(Some(match args.broker {
+        BrokerKind::Kafka => "kafka".to_owned(),
+        BrokerKind::Embedded => format!("embedded:{}", dir.log_id()?),
+    }))
+}
+
+/// The embedded log's partitions are all this process's from the start; Kafka's come with the
+/// group's assignments.
+fn counting(log: Option<String>, broker: &AnyBroker) -> Option<Counting> {
+    let claim = match broker {
+        AnyBroker::Embedded(b) => (0..b.partition_count()).collect(),
+        AnyBroker::Kafka(_) => Vec::new(),
+    };
+    log.map(|log| Counting { log, claim })
+}
+
+async fn open_store(
+    dir: &DataDir,
+    args: &RunArgs,
+    counting: Option<Counting>,
+) -> anyhow::Result<AnyStore> {
     if args.store == StoreKind::Cassandra {
-        let config = args.cassandra.config(&args.topic)?;
+        let mut config = args.cassandra.config(&args.topic)?;
+        if let Some(Counting { log, claim }) = counting {
+            config.log = log;
+            config.claim = claim;
+        }
         let store = CassandraStore::connect(config)
             .await
             .context("cannot open the Cassandra store")?;
@@ -175,8 +212,9 @@ fn pipeline_config(args: &RunArgs) -> PipelineConfig {
 }
 
 async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
+    let log = counted_log(dir, &args)?;
     let broker = open_broker(dir, &args).await?;
-    let store = open_store(dir, &args).await?;
+    let store = open_store(dir, &args, counting(log, &broker)).await?;
     let source = open_source(&args)?;
     let config = pipeline_config(&args);
     info!(

@@ -20,11 +20,15 @@ use crate::model::{DeadLetter, Origin, StoredUser, UserCount};
 pub use cassandra::CassandraStore;
 pub use embedded::EmbeddedStore;
 
-/// A row with the topic partition it was read from (distributed stores keep per-partition
-/// aggregates).
+/// A row with the topic partition and offset it was read from (distributed stores keep
+/// per-partition aggregates, counted up to an offset).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingRow {
     pub partition: u32,
+    /// Offset of the delivery this row is.
+    pub offset: u64,
+    /// Offset of the earliest delivery of the same id in the batch (`offset` when it came once).
+    pub first_offset: u64,
     pub user: StoredUser,
 }
 

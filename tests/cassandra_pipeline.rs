@@ -71,9 +71,8 @@ async fn pipeline_stores_20000_users_with_exact_aggregates_and_replays_change_no
     assert_eq!(genders, 20000);
     assert_eq!(store.latest(200).await.unwrap().len(), 200);
 
-    // The same seeded records again, through a fresh log: every id is already stored.
-    let replay_dir = tempfile::tempdir().unwrap();
-    let again = summary(&userstream(replay_dir.path(), &on_peer(&peer), RUN));
+    // The same seeded records again, as new offsets of the same log: every id is stored.
+    let again = summary(&userstream(dir.path(), &on_peer(&peer), RUN));
     assert_eq!(again["stored"], 0);
     assert_eq!(again["duplicates"], 20000);
     assert_eq!(assert_exact(&store, "spark_streams").await, 20000);

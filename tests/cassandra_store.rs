@@ -6,7 +6,9 @@ mod support;
 
 use std::sync::Arc;
 
-use support::cassandra::{as_map, assert_exact, batch, group_by, peer_config, real_cluster, user};
+use support::cassandra::{
+    as_map, assert_exact, batch, group_by, peer_config, real_cluster, row, user,
+};
 use support::cql_peer::CqlPeer;
 use userstream::model::{DeadLetter, Origin};
 use userstream::store::cassandra::{CassandraConfig, CassandraStore};
@@ -45,10 +47,11 @@ async fn schema_applies_twice_and_every_statement_prepares() {
         names,
         [
             "buckets",
+            "count_partitions",
             "created_users",
             "dead_letters",
             "latest_users",
-            "user_counts"
+            "partition_counts",
         ]
     );
 }
@@ -105,28 +108,6 @@ async fn replays_change_nothing_on_a_real_cluster() {
 }
 
 #[tokio::test]
-async fn a_partition_moved_to_another_process_keeps_exact_counts() {
-    let peer = CqlPeer::start();
-    let config = peer_config(&peer.contact_point());
-    let a = open(config.clone()).await;
-    let b = open(config).await;
-    // Process a owns partition 0, then a rebalance hands it to b, then back to a.
-    let rows = |range: std::ops::Range<u32>| WriteBatch {
-        rows: range
-            .map(|i| PendingRow {
-                partition: 0,
-                user: user(i, BASE_MS),
-            })
-            .collect(),
-        dead_letters: Vec::new(),
-    };
-    a.write(Arc::new(rows(0..300))).await.unwrap();
-    b.write(Arc::new(rows(200..600))).await.unwrap();
-    a.write(Arc::new(rows(500..900))).await.unwrap();
-    assert_eq!(assert_exact(&a, "spark_streams").await, 900);
-}
-
-#[tokio::test]
 async fn a_changed_duplicate_moves_its_counts() {
     let peer = CqlPeer::start();
     let store = open(peer_config(&peer.contact_point())).await;
@@ -141,10 +122,7 @@ async fn a_changed_duplicate_moves_its_counts() {
         .write(Arc::new(WriteBatch {
             // Delivered through the other partition: per-partition counts go below zero there,
             // the sums stay exact.
-            rows: vec![PendingRow {
-                partition: 1,
-                user: moved,
-            }],
+            rows: vec![row(1, 100, moved)],
             dead_letters: Vec::new(),
         }))
         .await
@@ -163,10 +141,7 @@ async fn latest_users_are_newest_first_across_pages_and_minutes() {
     let store = open(config).await;
     // 1,800 users, one every 100 ms: three minute buckets, several pages each.
     let rows: Vec<PendingRow> = (0..1800)
-        .map(|i| PendingRow {
-            partition: i % 3,
-            user: user(i, BASE_MS + i64::from(i) * 99),
-        })
+        .map(|i| row(i % 3, u64::from(i), user(i, BASE_MS + i64::from(i) * 99)))
         .collect();
     let batch = WriteBatch {
         rows,
@@ -191,10 +166,7 @@ async fn counts_page_through_many_values() {
         .map(|i| {
             let mut u = user(i, BASE_MS);
             u.email_domain = format!("d{i}.example");
-            PendingRow {
-                partition: i % 2,
-                user: u,
-            }
+            row(i % 2, u64::from(i), u)
         })
         .collect();
     let users: Vec<_> = rows.iter().map(|r| r.user.clone()).collect();

@@ -126,6 +126,7 @@ impl CassandraArgs {
             topic: topic.to_owned(),
             batch_rows: self.cassandra_batch_rows,
             request_timeout: self.cassandra_timeout,
+            ..CassandraConfig::default()
         })
     }
 }

@@ -286,6 +286,8 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
         match transform_with(&delivery.payload, &stored_at, limits) {
             Ok(user) => write.rows.push(PendingRow {
                 partition: delivery.partition,
+                offset: delivery.offset,
+                first_offset: delivery.offset,
                 user,
             }),
             Err(rejection) => write.dead_letters.push(dead_letter(
@@ -318,24 +320,37 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
 }
 
 /// Keeps one row per id: the one of the later delivery, as a log replayed in order would leave
-/// it. `rows` are in delivery order, which is offset order within a partition (an id always
-/// hashes to one partition). Returns how many rows were dropped.
+/// it, with the offset of the earliest delivery of the id in `first_offset`. `rows` are in
+/// delivery order, which is offset order within a partition (an id always hashes to one
+/// partition). Returns how many rows were dropped.
 fn keep_latest_per_id(rows: &mut Vec<PendingRow>) -> u64 {
-    let mut last: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    let mut last: HashMap<&str, (usize, u64)> = HashMap::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        last.insert(row.user.id.as_str(), i);
+        let first = last
+            .get(row.user.id.as_str())
+            .map_or(row.offset, |(_, f)| *f);
+        last.insert(row.user.id.as_str(), (i, first.min(row.offset)));
     }
     if last.len() == rows.len() {
         return 0;
     }
-    let keep: Vec<bool> = rows
+    let keep: Vec<Option<u64>> = rows
         .iter()
         .enumerate()
-        .map(|(i, row)| last.get(row.user.id.as_str()) == Some(&i))
+        .map(|(i, row)| match last.get(row.user.id.as_str()) {
+            Some((at, first)) if *at == i => Some(*first),
+            _ => None,
+        })
         .collect();
     let before = rows.len();
     let mut flags = keep.into_iter();
-    rows.retain(|_| flags.next().unwrap_or(true));
+    rows.retain_mut(|row| match flags.next().flatten() {
+        Some(first) => {
+            row.first_offset = first;
+            true
+        }
+        None => false,
+    });
     (before - rows.len()) as u64
 }
 
@@ -480,5 +495,40 @@ fn dead_letter(topic: &str, d: Delivery, rule: &str, reason: String, at: &str) -
             offset: d.offset,
         },
         failed_at: at.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::StoredUser;
+
+    fn row(offset: u64, id: &str, country: &str) -> PendingRow {
+        PendingRow {
+            partition: 0,
+            offset,
+            first_offset: offset,
+            user: StoredUser {
+                id: id.into(),
+                country: country.into(),
+                ..StoredUser::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_latest_delivery_of_an_id_stays_with_the_offset_of_its_first() {
+        let mut rows = vec![
+            row(3, "a", "France"),
+            row(4, "b", "Iran"),
+            row(5, "a", "Norway"),
+            row(9, "a", "Canada"),
+        ];
+        assert_eq!(keep_latest_per_id(&mut rows), 2);
+        let kept: Vec<(u64, u64, &str)> = rows
+            .iter()
+            .map(|r| (r.offset, r.first_offset, r.user.country.as_str()))
+            .collect();
+        assert_eq!(kept, [(4, 4, "Iran"), (9, 3, "Canada")]);
     }
 }

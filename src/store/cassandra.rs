@@ -1,43 +1,73 @@
 //! The distributed store: Apache Cassandra 4/5 or ScyllaDB through the `scylla` driver, with
 //! the tables of `cql/schema.cql`.
 //!
-//! # Exact aggregates under at-least-once delivery
+//! # Exact aggregates under at-least-once delivery, when ownership moves
 //!
-//! Counter columns would double-count on every replay, so `user_counts` holds, per dimension
-//! value, one *absolute* count per topic partition, and readers sum the partitions. A topic
-//! partition is consumed by one process at a time (the embedded log has one process per data
-//! dir; a Kafka consumer group assigns each partition to one member), and ids are routed to
-//! partitions by key, so one process alone decides whether an id is new and alone writes the
-//! counts of its partition. For each [`WriteBatch`](super::WriteBatch), `write`:
+//! Counter columns would double-count on every replay, so `partition_counts` holds, per topic
+//! partition, one *absolute* count per dimension value, and readers sum the partitions listed
+//! in `count_partitions`. The same partition holds the *owner row*: the `epoch` of the process
+//! that writes the partition, its name, the `log` whose offsets it counts, and `counted_upto`,
+//! the first offset whose records are not counted yet. Counts change only in a conditional
+//! batch on that one partition, `IF epoch = E AND counted_upto = W` (`fence.rs`); Cassandra
+//! evaluates it with Paxos, so it applies once or not at all, in one order with every other
+//! conditional write of the partition.
 //!
-//! 1. reads the stored version of every id in the batch (point reads, `--max-in-flight` at a
-//!    time): absent → new; identical → a replay, nothing to write; changed → an update;
-//! 2. reads the current counts of the batch's partitions from the database (at every batch, not
-//!    once: a rebalance may have moved a partition here from a process that kept counting);
-//! 3. per partition, in chunks of a few rows, sends one LOGGED batch holding the chunk's rows,
-//!    their `latest_users` entries and the partition's new absolute counts for the values the
-//!    chunk touched. Chunks of a partition go one after another; partitions in parallel.
+//! A process takes an epoch (`INSERT … IF NOT EXISTS`, then `UPDATE … SET epoch = E + 1 IF
+//! epoch = E`) when a partition becomes its own: at start for every partition of the embedded
+//! log, at the first write of a partition for Kafka. A partition whose owner row names another
+//! log is refused (two embedded logs have unrelated offsets: two embedded-log pipelines cannot
+//! share a keyspace), at start for the embedded log. For each [`WriteBatch`](super::WriteBatch),
+//! per partition, `write`:
 //!
-//! Every statement is an idempotent upsert of absolute values, so a retry, a batchlog replay or
-//! a redelivery writes nothing new. What happens at each crash point:
+//! 1. reads the stored version of every id (point reads, `--max-in-flight` at a time), and the
+//!    partition's counts, epoch and `counted_upto` W (at every batch: a rebalance may have
+//!    moved the partition, and another process may have counted more);
+//! 2. counts only the rows at offsets ≥ W: a new id +1, a changed one moves its counts from the
+//!    old values to the new ones, a replayed identical one nothing. Rows below W are already
+//!    counted: they are only written. An id absent from the store whose earliest delivery in
+//!    the batch lies below W was counted there (its row was lost in a crash): not counted again;
+//! 3. commits the new absolute counts and W := (last offset + 1) in one conditional batch under
+//!    its epoch (skipped when nothing changes the counts);
+//! 4. then writes the rows (with their `latest_users` entries) in LOGGED batches of
+//!    `--cassandra-batch-rows`. Partitions go in parallel.
 //!
-//! - before a chunk's batch: neither its rows nor its counts are stored; the offsets are not
-//!   committed, so the records are redelivered, found absent, and counted then;
-//! - during a chunk's batch: a logged batch is applied entirely or not at all (the batchlog
-//!   finishes it), so the rows and the counts that include them land together or not at all;
-//! - after the batches, before the broker commits the offsets: the records are redelivered,
-//!   their ids are found stored and identical, and nothing is counted twice.
+//! Counts before rows, and the offsets committed to the broker only after both: at each point
+//! where a process can die or a request can time out,
 //!
-//! A chunk whose batch timed out may still be applied later by the batchlog; it carries the
-//! same rows and an older write timestamp (client-side, monotonic) than the retry's, so
-//! last-write-wins keeps the newer counts. A changed duplicate moves its counts from the old
-//! values to the new ones within the partition that sees it; per-partition counts may then go
-//! below zero, their sum stays exact. Residual limit: two processes writing the same partition
-//! at once (a Kafka rebalance while the old owner still finishes a batch) could overwrite each
-//! other's counts; keep `session.timeout.ms` above a batch's write time.
+//! - before the counts: nothing is counted and the offsets are not committed; the records are
+//!   redelivered (to this process after a restart, or to the partition's new owner) and
+//!   counted then;
+//! - the conditional batch times out: it applied or it did not (Paxos may finish it later, but
+//!   once). The batch is retried as a whole: a re-read W tells which; if it applied, its
+//!   records are now below W and only their rows are written. A retry of an applied batch
+//!   finds its condition false and the owner row at its own W and epoch: done;
+//! - after the counts, before or during the rows: the records are redelivered below W, so the
+//!   rows are written and nothing is counted; a LOGGED row batch that timed out but lands late
+//!   writes the same rows again (upserts; last-write-wins by the client's monotonic timestamps);
+//! - after the rows, before the offsets are committed: redelivered below W (or found stored
+//!   and identical): nothing is counted twice.
+//!
+//! Two writers of one partition (a rebalance with batches in flight, a member that the group
+//! evicted but that still runs, a late conditional batch of the old owner): the new owner's
+//! epoch makes every later count batch of the old one fail its condition; the old owner then
+//! records the partition as lost and every later write of it returns a fatal error that says
+//! who holds it now (the stage stops; a restart takes the partition again). Nothing is lost:
+//! the old owner committed no offset past what it counted and stored, so the new owner reads
+//! the rest. Nothing counts twice: a record counts only at an offset ≥ W, and W only grows,
+//! under the epoch that holds the partition.
+//!
+//! Residual limits: an id delivered twice in one batch, counted at the earlier delivery, whose
+//! row was lost in a crash, and whose data changed between the two deliveries, is counted with
+//! the later values but not moved from the earlier ones (both deliveries must straddle W after
+//! a crash); ids must map to one topic partition (key = `id`); a process that regains a Kafka
+//! partition it lost without being told (no batch in flight at the loss) stops with the lost
+//! partition's error at its next write of it and is restarted. The conditional batch holds one
+//! count row per value a batch touches: keep `--batch-size` such that it stays under
+//! Cassandra's `batch_size_fail_threshold` (50 KiB by default; about 60 bytes a value).
 //!
 //! The existence and count reads must see the writes of earlier batches: reads and writes at
-//! `LOCAL_QUORUM` (the default) overlap; `ONE` does only with a replication factor of 1.
+//! `LOCAL_QUORUM` (the default) overlap; `ONE` does only with a replication factor of 1. The
+//! owner row is read at `LOCAL_SERIAL` when a conditional batch was refused.
 //!
 //! # Retries
 //! Every statement is marked idempotent, so the driver's retry policy may resend it after a
@@ -51,6 +81,7 @@
 //! dimension (one partition) at a time, paged. None of them scans a table.
 
 mod connect;
+mod fence;
 mod read;
 pub mod schema;
 pub mod statements;
@@ -131,6 +162,12 @@ pub struct CassandraConfig {
     /// Most users per logged batch (Cassandra refuses batches above 50 KiB by default).
     pub batch_rows: usize,
     pub request_timeout: Duration,
+    /// The log whose offsets the counts follow (`embedded:ID` of a data dir, `kafka`): a
+    /// partition counted from one log is refused to another.
+    pub log: String,
+    /// Partitions whose epochs are taken at connect (the embedded log's, all of them); others
+    /// are taken at their first write.
+    pub claim: Vec<u32>,
 }
 
 /// The default consistency level as `--consistency` spells it; [`CassandraConfig::default`]
@@ -157,6 +194,8 @@ impl Default for CassandraConfig {
             topic: crate::broker::DEFAULT_TOPIC.to_owned(),
             batch_rows: 16,
             request_timeout: Duration::from_secs(12),
+            log: "kafka".to_owned(),
+            claim: Vec::new(),
         }
     }
 }
@@ -180,7 +219,10 @@ struct Prepared {
     insert_bucket: PreparedStatement,
     select_buckets: PreparedStatement,
     insert_count: PreparedStatement,
-    select_counts: PreparedStatement,
+    select_partition: PreparedStatement,
+    select_owner: PreparedStatement,
+    insert_count_partition: PreparedStatement,
+    select_count_partitions: PreparedStatement,
     insert_dead_letter: PreparedStatement,
     select_dead_letters: PreparedStatement,
 }
@@ -193,6 +235,8 @@ struct Inner {
     permits: Semaphore,
     /// Buckets already listed in `buckets` by this process: (kind, bucket ms).
     listed: Mutex<std::collections::HashSet<(&'static str, i64)>>,
+    /// The epochs this process holds.
+    fence: fence::Fence,
 }
 
 /// A handle to the cluster; clones share the session.
@@ -224,7 +268,10 @@ impl CassandraStore {
             insert_bucket: p(&statements::INSERT_BUCKET).await?,
             select_buckets: p(&statements::SELECT_BUCKETS).await?,
             insert_count: p(&statements::INSERT_COUNT).await?,
-            select_counts: p(&statements::SELECT_COUNTS).await?,
+            select_partition: p(&statements::SELECT_PARTITION).await?,
+            select_owner: connect::serial(p(&statements::SELECT_OWNER).await?),
+            insert_count_partition: p(&statements::INSERT_COUNT_PARTITION).await?,
+            select_count_partitions: p(&statements::SELECT_COUNT_PARTITIONS).await?,
             insert_dead_letter: p(&statements::INSERT_DEAD_LETTER).await?,
             select_dead_letters: p(&statements::SELECT_DEAD_LETTERS).await?,
         };
@@ -235,15 +282,22 @@ impl CassandraStore {
             tls = config.tls,
             "Connected to Cassandra."
         );
-        Ok(CassandraStore {
+        let store = CassandraStore {
             inner: Arc::new(Inner {
                 session,
                 prepared,
                 permits: Semaphore::new(config.max_in_flight.max(1)),
+                fence: fence::Fence::new(&config.log),
                 config,
                 listed: Mutex::new(Default::default()),
             }),
-        })
+        };
+        // The embedded log assigns every partition to this process at start: take them now,
+        // so a second log writing this keyspace is refused before it stores anything.
+        for partition in store.inner.config.claim.clone() {
+            fence::take(&store.inner, partition).await?;
+        }
+        Ok(store)
     }
 
     /// The driver session, for tools and tests.

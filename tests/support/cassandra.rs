@@ -83,14 +83,22 @@ pub fn user(i: u32, base_ms: i64) -> StoredUser {
     }
 }
 
-/// A batch of users `range`, spread over `partitions` topic partitions.
+/// `user` delivered once, at `offset` of `partition`.
+pub fn row(partition: u32, offset: u64, user: StoredUser) -> PendingRow {
+    PendingRow {
+        partition,
+        offset,
+        first_offset: offset,
+        user,
+    }
+}
+
+/// A batch of users `range`, spread over `partitions` topic partitions; user `i` is at offset
+/// `i` of its partition.
 pub fn batch(range: std::ops::Range<u32>, partitions: u32, base_ms: i64) -> WriteBatch {
     WriteBatch {
         rows: range
-            .map(|i| PendingRow {
-                partition: i % partitions,
-                user: user(i, base_ms),
-            })
+            .map(|i| row(i % partitions, u64::from(i), user(i, base_ms)))
             .collect(),
         dead_letters: Vec::new(),
     }

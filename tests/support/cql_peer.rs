@@ -2,9 +2,11 @@
 //! it listens on 127.0.0.1 on a port of its own, on a thread of its own, so both async tests and
 //! tests that spawn the real binary can talk to it. It stops when dropped.
 //!
-//! What it lacks, compared with Cassandra: counters, `IN`, `ORDER BY`, lightweight
-//! transactions, authentication and TLS; clustering order is always ascending; a logged batch
-//! is applied statement by statement under one lock. The store only uses what both support.
+//! What it lacks, compared with Cassandra: counters, `IN`, `ORDER BY`, static columns,
+//! authentication and TLS (the TLS tests put stunnel in front, see [`super::tls`]); clustering
+//! order is always ascending; a logged batch is applied statement by statement under one lock.
+//! Lightweight transactions with literal values are added by [`super::cql_lwt`]. The store only
+//! uses what both support.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -12,12 +14,17 @@ use std::sync::{Arc, Mutex};
 use futures_util::{SinkExt, StreamExt};
 use kassandra::KassandraSession;
 use kassandra::error::DbError;
-use kassandra::frame::request::Request;
+use kassandra::frame::request::{Request, RequestOpcode};
 use kassandra::frame::response::Response;
 use kassandra::frame::response::error::Error;
 use kassandra::frame::{request_stream, response_sink};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+
+use super::cql_lwt::Keys;
+
+/// The database and the primary keys the conditional statements need, under one lock.
+type Db = Mutex<(KassandraSession, Keys)>;
 
 /// A running peer.
 pub struct CqlPeer {
@@ -67,7 +74,7 @@ impl Drop for CqlPeer {
 
 async fn serve(listener: std::net::TcpListener, mut stopped: oneshot::Receiver<()>) {
     let listener = TcpListener::from_std(listener).unwrap();
-    let db = Arc::new(Mutex::new(KassandraSession::new()));
+    let db: Arc<Db> = Arc::new(Mutex::new((KassandraSession::new(), Keys::default())));
     loop {
         tokio::select! {
             _ = &mut stopped => return,
@@ -81,14 +88,28 @@ async fn serve(listener: std::net::TcpListener, mut stopped: oneshot::Receiver<(
     }
 }
 
-async fn client(db: Arc<Mutex<KassandraSession>>, mut stream: TcpStream) {
+async fn client(db: Arc<Db>, mut stream: TcpStream) {
     let (mut read, mut write) = stream.split();
     let mut frames = request_stream(&mut read);
     let mut sink = response_sink(&mut write);
     while let Some(Ok((frame, opcode, data))) = frames.next().await {
-        let response = match Request::deserialize(opcode, &data, frame.flags) {
-            Ok(request) => answer(&db, request),
-            Err(_) => Response::Error(Error::new(DbError::ProtocolError, "cannot parse request")),
+        let data = serial_as_one(opcode, data.to_vec());
+        let conditional = {
+            let mut db = match db.lock() {
+                Ok(db) => db,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let (db, keys) = &mut *db;
+            super::cql_lwt::answer(db, keys, opcode, &data, frame.flags)
+        };
+        let response = match conditional {
+            Some(response) => response,
+            None => match Request::deserialize(opcode, &data, frame.flags) {
+                Ok(request) => answer(&db, request),
+                Err(_) => {
+                    Response::Error(Error::new(DbError::ProtocolError, "cannot parse request"))
+                }
+            },
         };
         if sink.send((response, frame.stream)).await.is_err() {
             return;
@@ -96,11 +117,31 @@ async fn client(db: Arc<Mutex<KassandraSession>>, mut stream: TcpStream) {
     }
 }
 
-fn answer(db: &Mutex<KassandraSession>, request: Request<'_>) -> Response {
-    let mut db = match db.lock() {
+/// `kassandra` knows no serial consistency; on one node a serial read is a read at `ONE`.
+fn serial_as_one(opcode: RequestOpcode, mut data: Vec<u8>) -> Vec<u8> {
+    let at = match opcode {
+        RequestOpcode::Execute => data
+            .get(..2)
+            .map(|l| 2 + usize::from(u16::from_be_bytes([l[0], l[1]]))),
+        RequestOpcode::Query => data
+            .get(..4)
+            .map(|l| 4 + u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize),
+        _ => None,
+    };
+    if let Some(c) = at.and_then(|at| data.get_mut(at..at + 2))
+        && (c == [0, 8] || c == [0, 9])
+    {
+        c.copy_from_slice(&[0, 1]);
+    }
+    data
+}
+
+fn answer(db: &Db, request: Request<'_>) -> Response {
+    let mut guard = match db.lock() {
         Ok(db) => db,
         Err(poisoned) => poisoned.into_inner(),
     };
+    let db = &mut guard.0;
     let result = match request {
         Request::StartUp(_) | Request::Register { .. } => return Response::Ready,
         Request::Options => return Response::options(),

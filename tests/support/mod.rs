@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod cassandra;
+pub mod cql_lwt;
 pub mod cql_peer;
 pub mod http;
 pub mod mock_kafka;

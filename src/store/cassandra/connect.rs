@@ -180,6 +180,13 @@ pub async fn apply_schema(session: &Session, config: &CassandraConfig) -> Result
     Ok(())
 }
 
+/// `statement` at serial consistency: a read that first finishes any conditional write in
+/// flight on its partition.
+pub fn serial(mut statement: PreparedStatement) -> PreparedStatement {
+    statement.set_consistency(Consistency::LocalSerial);
+    statement
+}
+
 /// Prepares `spec`: idempotent (every write is an upsert of absolute values, so the driver
 /// may retry it), paged.
 pub async fn prepare(

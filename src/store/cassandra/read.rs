@@ -1,7 +1,7 @@
 //! Reads: the console's latest users, aggregates and dead letters, and the per-partition counts
 //! the write path starts from. Every read names a partition and pages through it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 use scylla::statement::prepared::PreparedStatement;
@@ -53,68 +53,71 @@ async fn rows(
         .map_err(|e| unavailable(what, e))
 }
 
-/// The counts of `partitions` of this store's topic, as stored now.
-pub async fn partition_counts(
-    inner: &Inner,
-    partitions: &HashSet<u32>,
-) -> Result<HashMap<u32, PartitionCounts>, StoreError> {
-    let mut out: HashMap<u32, PartitionCounts> =
-        partitions.iter().map(|p| (*p, HashMap::new())).collect();
-    for dimension in Dimension::ALL {
-        let statement = &inner.prepared.select_counts;
-        let found = rows(
-            inner,
-            statement,
-            (dimension.as_str(),),
-            usize::MAX,
-            "read counts",
-        )
-        .await?;
-        for row in found {
-            let mut c = Cells::new(row);
-            let (value, topic, partition, count) = (c.text(), c.text(), c.int(), c.bigint());
-            if topic != inner.config.topic || partition < 0 {
-                continue;
-            }
-            if let Some(counts) = out.get_mut(&(partition as u32)) {
-                counts.insert((dimension, value), count);
-            }
-        }
-    }
-    Ok(out)
+/// A topic partition's row of `partition_counts` as one batch starts from.
+#[derive(Debug, Default)]
+pub struct PartitionState {
+    /// The owner row's epoch (0: no owner row yet).
+    pub epoch: i64,
+    /// First offset whose records are not counted.
+    pub counted_upto: i64,
+    pub counts: PartitionCounts,
 }
 
-/// Distinct users per dimension value: the sum over topic partitions.
-pub async fn counts(inner: &Inner) -> Result<Vec<UserCount>, StoreError> {
-    let mut out = Vec::new();
-    for dimension in Dimension::ALL {
-        let statement = &inner.prepared.select_counts;
-        let found = rows(
-            inner,
-            statement,
-            (dimension.as_str(),),
-            usize::MAX,
-            "read counts",
-        )
-        .await?;
-        let mut sums: BTreeMap<String, i64> = BTreeMap::new();
-        for row in found {
-            let mut c = Cells::new(row);
-            let value = c.text();
-            let (_topic, _partition, count) = (c.text(), c.int(), c.bigint());
-            *sums.entry(value).or_default() += count;
+/// The counts and owner row of `partition` of this store's topic, as stored now.
+pub async fn partition(inner: &Inner, partition: u32) -> Result<PartitionState, StoreError> {
+    let values = (inner.config.topic.as_str(), partition as i32);
+    let statement = &inner.prepared.select_partition;
+    let found = rows(inner, statement, values, usize::MAX, "read counts").await?;
+    let mut state = PartitionState::default();
+    for row in found {
+        let mut c = Cells::new(row);
+        let (dimension, value, count) = (c.text(), c.text(), c.bigint());
+        let (epoch, counted_upto) = (c.bigint(), c.bigint());
+        match Dimension::parse(&dimension) {
+            Some(dimension) => {
+                state.counts.insert((dimension, value), count);
+            }
+            None if dimension.is_empty() => {
+                state.epoch = epoch;
+                state.counted_upto = counted_upto;
+            }
+            None => {}
         }
-        out.extend(
-            sums.into_iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(value, n)| UserCount {
-                    dimension,
-                    value,
-                    count: n as u64,
-                }),
-        );
     }
-    Ok(out)
+    Ok(state)
+}
+
+/// Distinct users per dimension value: the sum over the topic's partitions.
+pub async fn counts(inner: &Inner) -> Result<Vec<UserCount>, StoreError> {
+    let statement = &inner.prepared.select_count_partitions;
+    let values = (inner.config.topic.as_str(),);
+    let listed = rows(
+        inner,
+        statement,
+        values,
+        usize::MAX,
+        "list counted partitions",
+    )
+    .await?;
+    let mut sums: BTreeMap<(Dimension, String), i64> = BTreeMap::new();
+    for row in listed {
+        let p = Cells::new(row).int();
+        if p < 0 {
+            continue;
+        }
+        for (key, count) in partition(inner, p as u32).await?.counts {
+            *sums.entry(key).or_default() += count;
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|((dimension, value), n)| UserCount {
+            dimension,
+            value,
+            count: n as u64,
+        })
+        .collect())
 }
 
 /// The newest non-empty buckets of `kind`, newest first.

@@ -3,7 +3,8 @@
 //!
 //! Only what both Apache Cassandra and the in-memory CQL peer used in tests understand: single
 //! `=` restrictions joined by `AND`, no `IN`, no `ORDER BY` (clustering order does it), no
-//! `LIMIT` (readers stop paging instead), no counters and no lightweight transactions.
+//! `LIMIT` (readers stop paging instead), no counters. The conditional statements (lightweight
+//! transactions) of the owner row are in `fence.rs`, built from [`OWNER_COLUMNS`].
 
 use crate::store::columns;
 
@@ -106,29 +107,74 @@ pub const SELECT_BUCKETS: Spec = Spec {
     key: &[("kind", "text")],
 };
 
+/// The key of a topic partition's partition of `partition_counts`.
+const PARTITION_KEY: &[Column] = &[("topic", "text"), ("topic_partition", "int")];
+
+/// The key of one row of `partition_counts`; the owner row has `dimension = ''` and
+/// `value = ''`.
+pub const COUNT_ROW_KEY: &[Column] = &[
+    ("topic", "text"),
+    ("topic_partition", "int"),
+    ("dimension", "text"),
+    ("value", "text"),
+];
+
+/// The owner row's columns, in the order [`SELECT_OWNER`] reads them.
+pub const OWNER_COLUMNS: &[Column] = &[
+    ("epoch", "bigint"),
+    ("owner", "text"),
+    ("log", "text"),
+    ("counted_upto", "bigint"),
+];
+
+/// One absolute count (the owner columns of the row stay as they are).
 pub const INSERT_COUNT: Spec = Spec {
     kind: Kind::Insert,
-    table: "user_counts",
+    table: "partition_counts",
     columns: &[
-        ("dimension", "text"),
-        ("value", "text"),
         ("topic", "text"),
         ("topic_partition", "int"),
+        ("dimension", "text"),
+        ("value", "text"),
         ("count", "bigint"),
     ],
     key: &[],
 };
 
-pub const SELECT_COUNTS: Spec = Spec {
+/// A topic partition's counts and owner row, in one paged read.
+pub const SELECT_PARTITION: Spec = Spec {
     kind: Kind::Select,
-    table: "user_counts",
+    table: "partition_counts",
     columns: &[
+        ("dimension", "text"),
         ("value", "text"),
-        ("topic", "text"),
-        ("topic_partition", "int"),
         ("count", "bigint"),
+        ("epoch", "bigint"),
+        ("counted_upto", "bigint"),
     ],
-    key: &[("dimension", "text")],
+    key: PARTITION_KEY,
+};
+
+/// The owner row alone.
+pub const SELECT_OWNER: Spec = Spec {
+    kind: Kind::Select,
+    table: "partition_counts",
+    columns: OWNER_COLUMNS,
+    key: COUNT_ROW_KEY,
+};
+
+pub const INSERT_COUNT_PARTITION: Spec = Spec {
+    kind: Kind::Insert,
+    table: "count_partitions",
+    columns: PARTITION_KEY,
+    key: &[],
+};
+
+pub const SELECT_COUNT_PARTITIONS: Spec = Spec {
+    kind: Kind::Select,
+    table: "count_partitions",
+    columns: &[("topic_partition", "int")],
+    key: &[("topic", "text")],
 };
 
 /// `dead_letters`, in the order of [`super::values::dead_letter_values`].
@@ -160,7 +206,7 @@ pub const SELECT_DEAD_LETTERS: Spec = Spec {
 };
 
 /// Every statement the store prepares.
-pub const ALL: [Spec; 10] = [
+pub const ALL: [Spec; 13] = [
     INSERT_USER,
     SELECT_USER,
     INSERT_LATEST,
@@ -168,7 +214,10 @@ pub const ALL: [Spec; 10] = [
     INSERT_BUCKET,
     SELECT_BUCKETS,
     INSERT_COUNT,
-    SELECT_COUNTS,
+    SELECT_PARTITION,
+    SELECT_OWNER,
+    INSERT_COUNT_PARTITION,
+    SELECT_COUNT_PARTITIONS,
     INSERT_DEAD_LETTER,
     SELECT_DEAD_LETTERS,
 ];

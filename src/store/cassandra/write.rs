@@ -1,19 +1,20 @@
 //! The write path of the design in the parent module: classify the batch's ids against what is
-//! stored, start from the stored counts of each partition, and write rows plus absolute counts
+//! stored and each row's offset against its partition's `counted_upto`, commit each partition's
+//! new counts in one conditional batch under the epoch this process holds, then write the rows
 //! in logged batches, chunk by chunk.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use futures_util::future::try_join_all;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use scylla::statement::batch::{Batch, BatchType};
 use scylla::value::{CqlTimestamp, CqlValue};
 
-use super::read::{self, DEAD_LETTERS, LATEST_USERS, PartitionCounts};
+use super::read::{self, DEAD_LETTERS, LATEST_USERS};
 use super::values::{Values, bucket_of, dead_letter_values, millis, recency, user_values, uuid};
-use super::{Inner, classify};
+use super::{Inner, classify, fence};
 use crate::model::{DeadLetter, Dimension, StoredUser};
-use crate::store::{StoreError, WriteBatch, WriteOutcome};
+use crate::store::{PendingRow, StoreError, WriteBatch, WriteOutcome};
 
 /// Entries of the listed-bucket cache before it starts over.
 const LISTED_MAX: usize = 10_000;
@@ -42,18 +43,21 @@ pub async fn write(inner: &Inner, batch: &WriteBatch) -> Result<WriteOutcome, St
     let mut outcome = WriteOutcome::default();
 
     // The last delivery of an id within the batch wins; earlier ones are duplicates.
-    let mut last: HashMap<&str, usize> = HashMap::new();
+    let mut last: HashMap<&str, (usize, u64)> = HashMap::new();
     for (i, row) in batch.rows.iter().enumerate() {
-        if last.insert(row.user.id.as_str(), i).is_some() {
+        let first = last
+            .get(row.user.id.as_str())
+            .map_or(row.first_offset, |(_, f)| (*f).min(row.first_offset));
+        if last.insert(row.user.id.as_str(), (i, first)).is_some() {
             outcome.duplicates += 1;
         }
     }
-    let mut unique: Vec<usize> = last.into_values().collect();
+    let mut unique: Vec<(usize, u64)> = last.into_values().collect();
     unique.sort_unstable();
 
     let ids: Vec<uuid::Uuid> = unique
         .iter()
-        .map(|i| uuid(&batch.rows[*i].user.id))
+        .map(|(i, _)| uuid(&batch.rows[*i].user.id))
         .collect::<Result<_, _>>()?;
     let stored: Vec<Option<StoredUser>> = stream::iter(ids)
         .map(move |id| read::user(inner, id))
@@ -61,58 +65,103 @@ pub async fn write(inner: &Inner, batch: &WriteBatch) -> Result<WriteOutcome, St
         .try_collect()
         .await?;
 
-    let mut work: HashMap<u32, Vec<Work<'_>>> = HashMap::new();
-    for (i, old) in unique.iter().zip(stored) {
+    let mut by_partition: HashMap<u32, Vec<(&PendingRow, u64, Option<StoredUser>)>> =
+        HashMap::new();
+    for ((i, first), old) in unique.iter().zip(stored) {
         let row = &batch.rows[*i];
-        match old {
+        match &old {
             None => outcome.inserted += 1,
-            Some(old) if same(&old, &row.user) => {
-                outcome.duplicates += 1;
-                continue;
-            }
             Some(_) => outcome.duplicates += 1,
         }
-        let old = old.filter(|o| !same(o, &row.user));
-        work.entry(row.partition).or_default().push(Work {
-            user: &row.user,
-            old,
-        });
+        by_partition
+            .entry(row.partition)
+            .or_default()
+            .push((row, *first, old));
     }
-    if work.is_empty() {
-        return Ok(outcome);
-    }
-
-    let partitions: HashSet<u32> = work.keys().copied().collect();
-    let mut counts = read::partition_counts(inner, &partitions).await?;
-    try_join_all(work.into_iter().map(|(partition, items)| {
-        let start = counts.remove(&partition).unwrap_or_default();
-        write_partition(inner, partition, items, start)
-    }))
+    try_join_all(
+        by_partition
+            .into_iter()
+            .map(|(partition, rows)| write_partition(inner, partition, rows)),
+    )
     .await?;
     Ok(outcome)
 }
 
-/// Writes one partition's rows chunk by chunk, each chunk with the partition's new counts.
+/// Commits one partition's counts under this process's epoch, then writes its rows.
 async fn write_partition(
     inner: &Inner,
     partition: u32,
-    items: Vec<Work<'_>>,
-    mut counts: PartitionCounts,
+    rows: Vec<(&PendingRow, u64, Option<StoredUser>)>,
 ) -> Result<(), StoreError> {
+    let epoch = fence::epoch(inner, partition).await?;
+    let state = read::partition(inner, partition).await?;
+    if state.epoch != epoch {
+        let now = fence::owner_row(inner, partition).await?;
+        if let Some(now) = now.filter(|n| n.epoch != epoch) {
+            return Err(fence::lost(inner, partition, epoch, &now));
+        }
+    }
+    let upto = state.counted_upto;
+    let mut deltas: HashMap<(Dimension, String), i64> = HashMap::new();
+    let mut next = upto;
+    let mut work = Vec::new();
+    for (row, first, old) in rows {
+        let offset = row.offset as i64;
+        next = next.max(offset + 1);
+        let changed = old.as_ref().is_none_or(|o| !same(o, &row.user));
+        if offset >= upto && changed {
+            // Not counted yet. An id absent here but delivered below `counted_upto` in this
+            // batch was counted then (its row was not written before a crash).
+            match &old {
+                None if (first as i64) < upto => {}
+                None => {
+                    for key in row.user.dimensions() {
+                        *deltas.entry(key).or_default() += 1;
+                    }
+                }
+                Some(old) => {
+                    for key in old.dimensions() {
+                        *deltas.entry(key).or_default() -= 1;
+                    }
+                    for key in row.user.dimensions() {
+                        *deltas.entry(key).or_default() += 1;
+                    }
+                }
+            }
+        }
+        if changed {
+            work.push(Work {
+                user: &row.user,
+                old,
+            });
+        }
+    }
+    deltas.retain(|_, d| *d != 0);
+    if !deltas.is_empty() {
+        let counts = deltas
+            .into_iter()
+            .map(|(key, delta)| {
+                let count = state.counts.get(&key).copied().unwrap_or(0) + delta;
+                (key, count)
+            })
+            .collect();
+        fence::commit_counts(inner, partition, epoch, upto, next, counts).await?;
+    }
+    write_rows(inner, work).await
+}
+
+/// Writes rows with their `latest_users` entries, in logged batches of `batch_rows`.
+async fn write_rows(inner: &Inner, items: Vec<Work<'_>>) -> Result<(), StoreError> {
     let p = &inner.prepared;
     for chunk in items.chunks(inner.config.batch_rows.max(1)) {
         let mut batch = Batch::new(BatchType::Logged);
         batch.set_is_idempotent(true);
         let mut values: Vec<Values> = Vec::new();
-        let mut deltas: HashMap<(Dimension, String), i64> = HashMap::new();
         let mut new_buckets = Vec::new();
         for Work { user, old } in chunk {
             let mut row = user_values(user)?;
             match old {
                 None => {
-                    for key in user.dimensions() {
-                        *deltas.entry(key).or_default() += 1;
-                    }
                     let at = millis(&user.stored_at)?;
                     let bucket = bucket_of(at);
                     batch.append_statement(p.insert_latest.clone());
@@ -128,12 +177,6 @@ async fn write_partition(
                     let first = user_values(old)?;
                     row[16] = first[16].clone();
                     row[22] = first[22].clone();
-                    for key in old.dimensions() {
-                        *deltas.entry(key).or_default() -= 1;
-                    }
-                    for key in user.dimensions() {
-                        *deltas.entry(key).or_default() += 1;
-                    }
                 }
             }
             batch.append_statement(p.insert_user.clone());
@@ -154,21 +197,6 @@ async fn write_partition(
         for bucket in &unlisted {
             batch.append_statement(p.insert_bucket.clone());
             values.push(bucket_values(LATEST_USERS, *bucket));
-        }
-        for (key, delta) in deltas {
-            if delta == 0 {
-                continue;
-            }
-            let count = counts.entry(key.clone()).or_default();
-            *count += delta;
-            batch.append_statement(p.insert_count.clone());
-            values.push(vec![
-                Some(CqlValue::Text(key.0.as_str().to_owned())),
-                Some(CqlValue::Text(key.1)),
-                Some(CqlValue::Text(inner.config.topic.clone())),
-                Some(CqlValue::Int(partition as i32)),
-                Some(CqlValue::BigInt(*count)),
-            ]);
         }
         {
             let _permit = inner

@@ -27,7 +27,13 @@ fn batch(users: Vec<StoredUser>) -> WriteBatch {
     WriteBatch {
         rows: users
             .into_iter()
-            .map(|user| PendingRow { partition: 0, user })
+            .enumerate()
+            .map(|(i, user)| PendingRow {
+                partition: 0,
+                offset: i as u64,
+                first_offset: i as u64,
+                user,
+            })
             .collect(),
         dead_letters: Vec::new(),
     }

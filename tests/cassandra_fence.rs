@@ -1,0 +1,240 @@
+//! Exact aggregates when ownership of a topic partition moves, on the CQL test peer with its
+//! lightweight transactions: a writer whose epoch was taken over is refused and stops writing
+//! the partition; a batch whose counts applied but whose answer was lost (or whose rows land
+//! late) does not count twice when the new owner replays it; a second embedded log on the same
+//! keyspace is refused at start.
+
+mod support;
+
+use std::sync::Arc;
+
+use support::cassandra::{as_map, assert_exact, group_by, peer_config, row, user};
+use support::cql_peer::CqlPeer;
+use support::run::{success, summary};
+use userstream::store::cassandra::{CassandraConfig, CassandraStore, statements, values};
+use userstream::store::{Store, WriteBatch};
+
+const BASE_MS: i64 = 1_790_000_000_000;
+
+async fn open(config: CassandraConfig) -> CassandraStore {
+    CassandraStore::connect(config).await.unwrap()
+}
+
+/// Users `range` on partition 0, user `i` at offset `i`.
+fn on_partition_0(range: std::ops::Range<u32>) -> Arc<WriteBatch> {
+    Arc::new(WriteBatch {
+        rows: range
+            .map(|i| row(0, u64::from(i), user(i, BASE_MS)))
+            .collect(),
+        dead_letters: Vec::new(),
+    })
+}
+
+/// `(epoch, counted_upto)` of the owner row of partition 0.
+async fn owner(store: &CassandraStore) -> (i64, i64) {
+    store
+        .session()
+        .query_unpaged(
+            "SELECT epoch, counted_upto FROM spark_streams.partition_counts WHERE topic = \
+             'users_created' AND topic_partition = 0 AND dimension = '' AND value = ''",
+            (),
+        )
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap()
+        .first_row::<(i64, i64)>()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stale_epochs_count_update_is_refused_and_its_writer_stops() {
+    let peer = CqlPeer::start();
+    let config = peer_config(&peer.contact_point());
+    let a = open(config.clone()).await;
+    a.write(on_partition_0(0..100)).await.unwrap();
+    let partition_1 = WriteBatch {
+        rows: (0..10)
+            .map(|i| row(1, u64::from(i), user(1000 + i, BASE_MS)))
+            .collect(),
+        dead_letters: Vec::new(),
+    };
+    a.write(Arc::new(partition_1)).await.unwrap();
+    assert_eq!(owner(&a).await, (1, 100));
+
+    // A rebalance gives partition 0 to b, which takes the next epoch at its first write.
+    let b = open(config).await;
+    b.write(on_partition_0(100..200)).await.unwrap();
+    assert_eq!(owner(&b).await, (2, 200));
+
+    // What a's late conditional batch would send: refused, nothing changes.
+    let stale = a
+        .session()
+        .query_unpaged(
+            "UPDATE spark_streams.partition_counts SET counted_upto = 300 WHERE topic = \
+             'users_created' AND topic_partition = 0 AND dimension = '' AND value = '' IF \
+             epoch = 1 AND counted_upto = 200",
+            (),
+        )
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap()
+        .first_row::<(bool,)>()
+        .unwrap();
+    assert_eq!(stale, (false,));
+    let before = as_map(&a.counts().await.unwrap());
+
+    // a itself: its next batch of partition 0 is refused with who holds it now, and stores
+    // nothing; so is every later one. Its other partitions are still its own.
+    let error = a.write(on_partition_0(200..300)).await.unwrap_err();
+    let message = error.to_string();
+    assert!(!error.is_retryable(), "{message}");
+    assert!(
+        message.contains("partition 0 of topic users_created is now written by"),
+        "{message}"
+    );
+    assert!(
+        message.contains("(epoch 2; this process held epoch 1)"),
+        "{message}"
+    );
+    assert!(a.write(on_partition_0(300..310)).await.is_err());
+    let other = WriteBatch {
+        rows: vec![row(1, 2000, user(2001, BASE_MS))],
+        dead_letters: Vec::new(),
+    };
+    assert_eq!(a.write(Arc::new(other)).await.unwrap().inserted, 1);
+    assert_eq!(owner(&a).await, (2, 200));
+    assert_eq!(assert_exact(&a, "spark_streams").await, 211);
+    let after = as_map(&a.counts().await.unwrap());
+    assert_eq!(
+        after.values().sum::<u64>(),
+        before.values().sum::<u64>() + 5
+    );
+
+    // A restarted a takes the partition back and goes on exactly.
+    let a2 = open(peer_config(&peer.contact_point())).await;
+    a2.write(on_partition_0(200..300)).await.unwrap();
+    assert_eq!(owner(&a2).await, (3, 300));
+    assert_eq!(assert_exact(&a2, "spark_streams").await, 311);
+}
+
+#[tokio::test]
+async fn a_late_applying_batch_after_takeover_does_not_double_count() {
+    let peer = CqlPeer::start();
+    let config = peer_config(&peer.contact_point());
+    let a = open(config.clone()).await;
+    a.write(on_partition_0(0..50)).await.unwrap();
+    // a's next batch applies, but a sees a timeout: it commits no offsets and loses the
+    // partition. The batch's counts are in; pretend its rows have not landed yet.
+    a.write(on_partition_0(50..150)).await.unwrap();
+    let late: Vec<u32> = (50..150).step_by(3).collect();
+    for i in &late {
+        a.session()
+            .query_unpaged(
+                "DELETE FROM spark_streams.created_users WHERE id = ?",
+                (uuid_of(*i),),
+            )
+            .await
+            .unwrap();
+    }
+    let counted = as_map(&a.counts().await.unwrap());
+
+    // b takes over and replays from the committed offset (50), then goes on.
+    let b = open(config).await;
+    let replay = b.write(on_partition_0(50..150)).await.unwrap();
+    assert_eq!(replay.inserted, late.len() as u64);
+    assert_eq!(as_map(&b.counts().await.unwrap()), counted);
+    b.write(on_partition_0(150..250)).await.unwrap();
+    // a's rows land at last (the batchlog finishing a's batch): the same rows, no counts.
+    let insert = statements::INSERT_USER.cql("spark_streams");
+    for i in &late {
+        let values = values::user_values(&user(*i, BASE_MS)).unwrap();
+        a.session()
+            .query_unpaged(insert.as_str(), values)
+            .await
+            .unwrap();
+    }
+    // a itself is refused: b holds the partition.
+    assert!(a.write(on_partition_0(50..150)).await.is_err());
+    let users: Vec<_> = (0..250).map(|i| user(i, BASE_MS)).collect();
+    assert_eq!(as_map(&b.counts().await.unwrap()), group_by(&users));
+    assert_eq!(assert_exact(&b, "spark_streams").await, 250);
+}
+
+#[tokio::test]
+async fn an_id_counted_below_counted_upto_and_delivered_again_above_counts_once() {
+    let peer = CqlPeer::start();
+    let store = open(peer_config(&peer.contact_point())).await;
+    store.write(on_partition_0(0..10)).await.unwrap();
+    // The row of user 5 was lost with a crash after its count was committed.
+    store
+        .session()
+        .query_unpaged(
+            "DELETE FROM spark_streams.created_users WHERE id = ?",
+            (uuid_of(5),),
+        )
+        .await
+        .unwrap();
+    // The replay holds user 5 twice: at offset 5 (counted) and 12 (not yet).
+    let mut again = userstream::store::PendingRow {
+        first_offset: 5,
+        ..row(0, 12, user(5, BASE_MS))
+    };
+    again.user.stored_at = "2030-01-01T00:00:00.000000Z".into();
+    let replay = WriteBatch {
+        rows: vec![row(0, 11, user(11, BASE_MS)), again],
+        dead_letters: Vec::new(),
+    };
+    store.write(Arc::new(replay)).await.unwrap();
+    assert_eq!(assert_exact(&store, "spark_streams").await, 11);
+}
+
+fn uuid_of(i: u32) -> uuid::Uuid {
+    uuid::Uuid::parse_str(&user(i, 0).id).unwrap()
+}
+
+/// The binary on the peer with an embedded log in `dir`.
+fn run_on(peer: &CqlPeer, dir: &std::path::Path, records: &str) -> std::process::Command {
+    let mut cmd = support::run::userstream(
+        dir,
+        &["--headless", "--max-records", records, "--rate", "max"],
+    );
+    cmd.args(["--store", "cassandra", "--cassandra", &peer.contact_point()])
+        .args([
+            "--consistency",
+            "one",
+            "--no-schema-metadata",
+            "--no-schema-agreement",
+        ]);
+    cmd
+}
+
+#[test]
+fn two_embedded_log_pipelines_on_one_keyspace_are_refused_at_start() {
+    let peer = CqlPeer::start();
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let s = summary(&success(run_on(&peer, first.path(), "500")));
+    assert_eq!(s["stored"], 500, "{s}");
+
+    let out = run_on(&peer, second.path(), "500").output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("userstream:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("two embedded-log pipelines cannot write one keyspace"),
+        "{stderr}"
+    );
+    assert!(
+        lines[0].contains("already counts partition 0 of topic users_created"),
+        "{stderr}"
+    );
+
+    // The first data dir again: its own log, so it takes its partitions back.
+    let again = summary(&success(run_on(&peer, first.path(), "500")));
+    assert_eq!(again["fetched"], 500, "{again}");
+}
