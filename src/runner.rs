@@ -56,7 +56,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::DeadLetters {
             limit,
             action: None,
-        }) => crate::inspect::dead_letters(&open_store(&data_dir, &cli.run, None).await?, limit).await,
+        }) => {
+            crate::inspect::dead_letters(&open_store(&data_dir, &cli.run, None).await?, limit).await
+        }
         Some(Command::DeadLetters {
             limit,
             action: Some(DeadLettersAction::Replay),
