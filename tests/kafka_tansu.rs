@@ -414,3 +414,200 @@ fn two_processors_split_partitions_and_survive_a_kill() {
     assert_aggregates_exact(dir_a.path());
     assert_aggregates_exact(dir_b.path());
 }
+
+/// Kafka settings for an in-process pipeline on the target.
+fn kafka_config(
+    target: &Target,
+    topic: &str,
+    group: &str,
+) -> userstream::broker::kafka::KafkaConfig {
+    userstream::broker::kafka::KafkaConfig {
+        partitions: Some(3),
+        request_timeout: Duration::from_secs(10),
+        ..userstream::broker::kafka::KafkaConfig::new(&target.addr(), topic, group)
+    }
+}
+
+/// The console's reset: a running pipeline seeks its own partitions back to the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a Kafka broker: scripts/kafka-tests.sh runs it"]
+async fn a_running_pipeline_resets_to_earliest_and_replays_every_record() {
+    let Some(target) =
+        Target::from_env("a_running_pipeline_resets_to_earliest_and_replays_every_record")
+    else {
+        return;
+    };
+    let (topic, group) = (unique("replay"), unique("g"));
+    target.prepare(&topic, 3);
+    let config = kafka_config(&target, &topic, &group);
+    let dir = tempfile::tempdir().unwrap();
+    support::kafka_replay::fill(config.clone(), dir.path(), 3000).await;
+    support::kafka_replay::reset_running_pipeline_to_earliest(config, dir.path(), 3000).await;
+}
+
+/// Committed offset and high watermark per partition, through `userstream lag --json`.
+fn positions(kafka: &[&str]) -> Vec<(u64, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = success(userstream(dir.path(), kafka, &["lag", "--json"]));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|p| {
+            (
+                p["committed"].as_u64().unwrap(),
+                p["high_watermark"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `reset-offsets --json`'s `new` offset per partition.
+fn planned(out: &std::process::Output) -> Vec<u64> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["new"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs a Kafka broker: scripts/kafka-tests.sh runs it"]
+fn to_datetime_lands_on_the_first_record_at_or_after_the_time() {
+    let Some(target) =
+        Target::from_env("to_datetime_lands_on_the_first_record_at_or_after_the_time")
+    else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("time"), unique("g"));
+    target.prepare(&topic, 3);
+    let kafka = [
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = |seed: &str| {
+        let args = [
+            "--headless",
+            "--role",
+            "ingest",
+            "--max-records",
+            "600",
+            "--rate",
+            "max",
+        ];
+        success(userstream(
+            dir.path(),
+            &kafka,
+            &[&args[..], &["--seed", seed]].concat(),
+        ));
+    };
+    ingest("1");
+    let first: Vec<u64> = positions(&kafka).iter().map(|p| p.1).collect();
+    // Record times are in milliseconds: a clear second on each side of the cut.
+    std::thread::sleep(Duration::from_millis(1100));
+    let cut = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    std::thread::sleep(Duration::from_millis(1100));
+    ingest("2");
+    let before = positions(&kafka);
+    assert_eq!(before.iter().map(|p| p.1).sum::<u64>(), 1200);
+    assert!(before.iter().all(|p| p.0 == 0), "{before:?}");
+
+    let out = success(userstream(
+        dir.path(),
+        &kafka,
+        &["reset-offsets", "--to-datetime", &cut, "--json"],
+    ));
+    let high: Vec<u64> = before.iter().map(|p| p.1).collect();
+    if matches!(target, Target::Mock(_)) {
+        // librdkafka's mock cluster has no time index: ListOffsets by time finds nothing, and
+        // the plan keeps to the high watermark, as for a time after every record.
+        assert_eq!(planned(&out), high);
+    } else {
+        // Each partition's first record of the second run.
+        assert_eq!(planned(&out), first);
+        assert!(
+            first.iter().zip(&high).all(|(f, h)| f < h),
+            "{first:?} {high:?}"
+        );
+    }
+    // A dry run changes nothing.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dry run"));
+    assert_eq!(positions(&kafka), before);
+
+    // The group has never had a member: the reset applies.
+    success(userstream(
+        dir.path(),
+        &kafka,
+        &["reset-offsets", "--to-datetime", &cut, "--execute"],
+    ));
+    let after = positions(&kafka);
+    let committed: Vec<u64> = after.iter().map(|p| p.0).collect();
+    assert_eq!(committed, planned(&out));
+}
+
+#[test]
+#[ignore = "needs a Kafka broker: scripts/kafka-tests.sh runs it"]
+fn reset_offsets_is_refused_while_the_group_has_an_active_member() {
+    let Some(target) =
+        Target::from_env("reset_offsets_is_refused_while_the_group_has_an_active_member")
+    else {
+        return;
+    };
+    let (addr, topic, group) = (target.addr(), unique("active"), unique("g"));
+    target.prepare(&topic, 3);
+    let kafka = [
+        "--broker",
+        "kafka",
+        "--brokers",
+        &addr,
+        "--topic",
+        &topic,
+        "--group",
+        &group,
+    ];
+    let (dir_m, dir_i) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let member = Member::start(userstream(
+        dir_m.path(),
+        &kafka,
+        &["--headless", "--role", "process"],
+    ));
+    wait_for("the member's assignment", Duration::from_secs(60), || {
+        member.assigned().is_some_and(|p| !p.is_empty())
+    });
+    let ingest = [
+        "--headless",
+        "--role",
+        "ingest",
+        "--max-records",
+        "900",
+        "--rate",
+        "max",
+    ];
+    success(userstream(dir_i.path(), &kafka, &ingest));
+    wait_for("lag 0", Duration::from_secs(60), || lag(&kafka) == (900, 0));
+
+    let out = userstream(
+        dir_i.path(),
+        &kafka,
+        &["reset-offsets", "--to-earliest", "--execute"],
+    )
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let reason = err.lines().last().unwrap_or_default();
+    assert!(reason.contains("inactive"), "{err}");
+    // Nothing moved, and the member was left alone.
+    assert_eq!(lag(&kafka), (900, 0));
+    assert_eq!(ids(dir_m.path()).len(), 900);
+    member.stop();
+}

@@ -9,6 +9,7 @@ pub mod cassandra;
 pub mod cql_lwt;
 pub mod cql_peer;
 pub mod http;
+pub mod kafka_replay;
 pub mod mock_kafka;
 pub mod run;
 pub mod tls;

@@ -221,7 +221,11 @@ pub fn plan_reset(
 }
 
 /// Kafka's reason to refuse resetting `group`: it has active members. `None` when it has none,
-/// or when the broker cannot list groups (the commit is then refused by the broker itself).
+/// or when the broker does not implement listing groups (the commit is then refused by the
+/// broker itself, as Kafka and librdkafka's mock cluster do). A broker that implements it but
+/// fails to answer (tansu 0.6 drops the connection on DescribeGroups, and then accepts a
+/// commit from a non-member while the group is active) is a refusal too: an unverified reset
+/// could move the offsets under a running member.
 pub fn active_group_refusal(
     consumer: &GroupConsumer,
     group: &str,
@@ -229,10 +233,15 @@ pub fn active_group_refusal(
 ) -> Result<Option<String>, BrokerError> {
     let list = match consumer.fetch_group_list(Some(group), timeout) {
         Ok(list) => list,
-        Err(error) => match classify(error) {
-            BrokerError::NotConnected(why) => return Err(BrokerError::NotConnected(why)),
-            _ => return Ok(None),
-        },
+        Err(error) => {
+            return match classify(error) {
+                BrokerError::NotConnected(why) => Ok(Some(format!(
+                    "cannot tell whether the group '{group}' has active members: the broker \
+                     did not describe it ({why}); Kafka resets only an inactive group"
+                ))),
+                _ => Ok(None),
+            };
+        }
     };
     Ok(list
         .groups()
