@@ -230,3 +230,99 @@ async fn a_member_fenced_during_a_slow_write_drops_its_commits_and_ends_exact() 
     assert_stored_once(dir.path(), RECORDS);
     assert_eq!(total_lag(&b).await, 0);
 }
+
+/// An offset reset asked while the store worker is stuck on a write: the reset's barrier waits
+/// for that write as long as the store takes, and the member is held meanwhile (paused,
+/// polling), so it stays in its group; once the store is back the reset applies and every
+/// record is read again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_waiting_on_a_slow_store_keeps_the_member_in_its_group() {
+    const RECORDS: u64 = 2000;
+    log_warnings();
+    let cluster = cluster(3);
+    let dir = tempfile::tempdir().unwrap();
+    support::kafka_replay::fill(config(&cluster, "fill"), dir.path(), RECORDS).await;
+
+    let broker = KafkaBroker::connect(config(&cluster, "slow-reset"))
+        .await
+        .unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("store.db")).unwrap();
+    let control = Arc::new(Control::new(None));
+    let pipeline = Pipeline::start(
+        pipeline_config(Role::Process, None),
+        SyntheticSource::new(0, Vec::new()),
+        broker.clone(),
+        store,
+        control.clone(),
+    );
+    let stats = pipeline.stats.clone();
+    // Its group starts at the beginning: every record is a duplicate of the filled store.
+    until("the first pass is read", Duration::from_secs(60), || {
+        stats.duplicates.load(Relaxed) == RECORDS
+    })
+    .await;
+    let assigned = broker.assigned();
+    assert_eq!(assigned, [0, 1, 2]);
+    let plan = control
+        .plan_reset(userstream::broker::reset::ResetTarget::Earliest)
+        .await
+        .unwrap();
+
+    // The store stalls under a last small batch (not JSON: dead letters), which the worker
+    // takes and cannot write; the poller has nothing more to read.
+    let lock = lock_store(dir.path());
+    let processed = stats.stage(Stage::Process).count();
+    let junk: Arc<[userstream::broker::OutRecord]> = (0..10)
+        .map(|i| userstream::broker::OutRecord {
+            key: format!("junk-{i}"),
+            payload: b"not json".to_vec(),
+        })
+        .collect();
+    broker.produce(junk).await.unwrap();
+    until(
+        "the last batch is handed to the store",
+        Duration::from_secs(30),
+        || stats.stage(Stage::Process).count() == processed + 10,
+    )
+    .await;
+    let reset = tokio::spawn({
+        let control = control.clone();
+        async move { control.apply_reset(plan).await }
+    });
+    tokio::time::sleep(MAX_POLL * 3 / 2).await;
+    assert!(!reset.is_finished(), "the reset did not wait for the store");
+    assert_eq!(broker.revocations(), 0, "evicted while the reset waited");
+    assert!(
+        stats.consumer_holds.load(Relaxed) >= 1,
+        "the consumer was never held"
+    );
+    drop(lock);
+
+    tokio::time::timeout(Duration::from_secs(30), reset)
+        .await
+        .expect("the reset never applied")
+        .unwrap()
+        .unwrap();
+    until("the replay is read", Duration::from_secs(60), || {
+        stats.duplicates.load(Relaxed) == 2 * RECORDS
+    })
+    .await;
+    let started = Instant::now();
+    while total_lag(&broker).await != 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "lag never reached zero"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    pipeline.shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(30), pipeline.join())
+        .await
+        .expect("the pipeline did not stop")
+        .unwrap();
+    assert_eq!(broker.revocations(), 0);
+    assert_eq!(stats.commits_refused.load(Relaxed), 0);
+    assert_eq!(broker.assigned(), assigned);
+    assert_eq!(stored(&stats), 0);
+    assert_stored_once(dir.path(), RECORDS);
+}

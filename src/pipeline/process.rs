@@ -16,7 +16,9 @@
 //! An offset reset asked by the console (`Control::apply_reset`) is served by the poll task
 //! between two batches: it stops polling, waits until the worker has stored and committed
 //! every batch sent (a barrier through the same channel), moves the offsets, and polls again.
-//! The records read again are upserts the store counts as duplicates.
+//! The barrier waits for room and for its answer through the same hold as a batch, so a slow
+//! store during a reset cannot get the member evicted either. The records read again are
+//! upserts the store counts as duplicates.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -140,7 +142,7 @@ async fn poll_loop<B: Broker>(
                 let processed = prepared.write.rows.len() + prepared.write.dead_letters.len();
                 stats.stage(Stage::Process).add(processed as u64);
                 stats.duplicates.fetch_add(prepared.superseded, Relaxed);
-                if !hand_off(broker, stats, &tx, prepared).await {
+                if !hand_off(broker, stats, &tx, Work::Batch(prepared)).await {
                     return Ok(());
                 }
             }
@@ -193,8 +195,12 @@ async fn serve_reset<B: Broker>(
                 partitions = plan.len(),
                 "Processing paused for an offset reset."
             );
+            // The barrier waits for room, then for the batches ahead of it to be stored, as
+            // long as the store takes: the member is held meanwhile, like any batch.
             let (done, stored) = oneshot::channel();
-            if tx.send(Work::Barrier(done)).await.is_err() || stored.await.is_err() {
+            if !hand_off(broker, stats, tx, Work::Barrier(done)).await
+                || holding(broker, stats, stored).await.is_err()
+            {
                 return false;
             }
             let result = broker.apply_reset(plan).await;
@@ -209,23 +215,35 @@ async fn serve_reset<B: Broker>(
     true
 }
 
-/// Hands a batch to the store worker, holding the broker while the worker has no room: after
-/// `HOLD_AFTER`, then every `POLL_WAIT`, so a Kafka member stays in its group however slow the
-/// store. `false` once the worker is gone (it stopped or gave up).
+/// Hands a batch (or a reset's barrier) to the store worker, holding the broker while the
+/// worker has no room. `false` once the worker is gone (it stopped or gave up).
 async fn hand_off<B: Broker>(
     broker: &B,
     stats: &Stats,
     tx: &mpsc::Sender<Work>,
-    prepared: Prepared,
+    work: Work,
 ) -> bool {
+    match holding(broker, stats, tx.reserve()).await {
+        Ok(permit) => {
+            permit.send(work);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Awaits `until`, holding the broker while it takes long: after `HOLD_AFTER`, then every
+/// `POLL_WAIT`, so a Kafka member stays in its group however slow the store.
+async fn holding<B: Broker, T>(broker: &B, stats: &Stats, until: impl Future<Output = T>) -> T {
+    tokio::pin!(until);
     let mut wait = HOLD_AFTER;
-    let mut holding = false;
+    let mut held = false;
     loop {
-        let room = tokio::select! {
-            room = tx.reserve() => room,
+        tokio::select! {
+            out = &mut until => return out,
             _ = tokio::time::sleep(wait) => {
-                if !holding {
-                    holding = true;
+                if !held {
+                    held = true;
                     stats.consumer_holds.fetch_add(1, Relaxed);
                     debug!(waited = ?HOLD_AFTER, "Store behind; holding the consumer.");
                 }
@@ -233,16 +251,8 @@ async fn hand_off<B: Broker>(
                     warn!(%error, "Holding the consumer failed; trying again.");
                 }
                 wait = POLL_WAIT;
-                continue;
             }
-        };
-        return match room {
-            Ok(permit) => {
-                permit.send(Work::Batch(prepared));
-                true
-            }
-            Err(_) => false,
-        };
+        }
     }
 }
 
