@@ -58,6 +58,10 @@ pub struct Delivery {
     pub partition: Partition,
     pub offset: Offset,
     pub payload: Vec<u8>,
+    /// Which assignment of its partition to this process the record was read under: Kafka
+    /// counts the member's assignments (a later one is a new ownership), the embedded log,
+    /// whose partitions are this process's from the start, is always 0.
+    pub claim: u64,
 }
 
 /// Failures at the broker boundary.

@@ -250,6 +250,9 @@ pub struct Stats {
     /// Commits the consumer group refused because it had moved on (rebalance, eviction,
     /// fencing); the records are read again by the partitions' owner.
     pub commits_refused: AtomicU64,
+    /// Partitions of a batch the store did not write because another writer had taken them
+    /// over (Cassandra's owner epochs); not committed, their new owner stores them.
+    pub partitions_taken_over: AtomicU64,
     /// Fetch to stored, microseconds.
     pub latency: Histogram,
     api: Mutex<ApiHealth>,

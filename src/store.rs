@@ -29,6 +29,8 @@ pub struct PendingRow {
     pub offset: u64,
     /// Offset of the earliest delivery of the same id in the batch (`offset` when it came once).
     pub first_offset: u64,
+    /// The assignment of the partition it was read under ([`crate::broker::Delivery::claim`]).
+    pub claim: u64,
     pub user: StoredUser,
 }
 
@@ -40,12 +42,16 @@ pub struct WriteBatch {
 }
 
 /// What a write did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteOutcome {
     /// Rows whose id was new.
     pub inserted: u64,
     /// Rows whose id was already stored (replays, duplicate deliveries).
     pub duplicates: u64,
+    /// Partitions whose rows this write did not store because another writer took them over
+    /// (Cassandra's owner epochs), with the reason: their offsets must not be committed; the
+    /// new owner stores them. Sorted by partition.
+    pub lost: Vec<(u32, String)>,
 }
 
 /// Failures at the store boundary.

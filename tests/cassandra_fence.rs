@@ -86,10 +86,14 @@ async fn a_stale_epochs_count_update_is_refused_and_its_writer_stops() {
     let before = as_map(&a.counts().await.unwrap());
 
     // a itself: its next batch of partition 0 is refused with who holds it now, and stores
-    // nothing; so is every later one. Its other partitions are still its own.
-    let error = a.write(on_partition_0(200..300)).await.unwrap_err();
-    let message = error.to_string();
-    assert!(!error.is_retryable(), "{message}");
+    // nothing; so is every later one read under the same assignment. Its other partitions are
+    // still its own, in the same batch too.
+    let mut mixed = (*on_partition_0(200..300)).clone();
+    mixed.rows.push(row(1, 10, user(1010, BASE_MS)));
+    let out = a.write(Arc::new(mixed)).await.unwrap();
+    assert_eq!((out.inserted, out.lost.len()), (1, 1), "{out:?}");
+    let (partition, message) = &out.lost[0];
+    assert_eq!(*partition, 0);
     assert!(
         message.contains("partition 0 of topic users_created is now written by"),
         "{message}"
@@ -98,12 +102,9 @@ async fn a_stale_epochs_count_update_is_refused_and_its_writer_stops() {
         message.contains("(epoch 2; this process held epoch 1)"),
         "{message}"
     );
-    assert!(a.write(on_partition_0(300..310)).await.is_err());
-    let other = WriteBatch {
-        rows: vec![row(1, 2000, user(2001, BASE_MS))],
-        dead_letters: Vec::new(),
-    };
-    assert_eq!(a.write(Arc::new(other)).await.unwrap().inserted, 1);
+    let again = a.write(on_partition_0(300..310)).await.unwrap();
+    assert_eq!(again.lost.len(), 1);
+    assert_eq!(again.inserted, 0);
     assert_eq!(owner(&a).await, (2, 200));
     assert_eq!(assert_exact(&a, "spark_streams").await, 211);
     let after = as_map(&a.counts().await.unwrap());
@@ -112,11 +113,46 @@ async fn a_stale_epochs_count_update_is_refused_and_its_writer_stops() {
         before.values().sum::<u64>() + 5
     );
 
-    // A restarted a takes the partition back and goes on exactly.
+    // The broker assigns partition 0 to a again (a later claim): a takes the next epoch and
+    // goes on exactly.
+    let mut back = (*on_partition_0(200..300)).clone();
+    for r in &mut back.rows {
+        r.claim = 1;
+    }
+    let out = a.write(Arc::new(back)).await.unwrap();
+    assert_eq!((out.inserted, out.lost.len()), (100, 0), "{out:?}");
+    assert_eq!(owner(&a).await, (3, 300));
+    assert_eq!(assert_exact(&a, "spark_streams").await, 311);
+
+    // So does a restarted process, and b, refused in turn, gets its lost partition back only
+    // with a new assignment.
     let a2 = open(peer_config(&peer.contact_point())).await;
-    a2.write(on_partition_0(200..300)).await.unwrap();
-    assert_eq!(owner(&a2).await, (3, 300));
-    assert_eq!(assert_exact(&a2, "spark_streams").await, 311);
+    a2.write(on_partition_0(300..400)).await.unwrap();
+    assert_eq!(owner(&a2).await, (4, 400));
+    assert_eq!(
+        b.write(on_partition_0(400..410)).await.unwrap().lost.len(),
+        1
+    );
+    assert_eq!(assert_exact(&a2, "spark_streams").await, 411);
+}
+
+#[tokio::test]
+async fn a_partition_claimed_at_start_and_taken_over_stops_the_writer() {
+    let peer = CqlPeer::start();
+    // Two processes of one embedded log (a data dir copied, say): the second takes the
+    // partitions at start, the first's next write is a fatal error naming the new owner.
+    let config = CassandraConfig {
+        log: "embedded:0123456789abcdef".to_owned(),
+        claim: vec![0],
+        ..peer_config(&peer.contact_point())
+    };
+    let a = open(config.clone()).await;
+    a.write(on_partition_0(0..10)).await.unwrap();
+    let _b = open(config).await;
+    let error = a.write(on_partition_0(10..20)).await.unwrap_err();
+    assert!(!error.is_retryable(), "{error}");
+    assert!(error.to_string().contains("is now written by"), "{error}");
+    assert_eq!(owner(&a).await, (2, 10));
 }
 
 #[tokio::test]
@@ -158,10 +194,15 @@ async fn a_late_applying_batch_after_takeover_does_not_double_count() {
     // a replaying what is stored writes nothing, so it needs no epoch; anything new it would
     // write is refused: b holds the partition.
     assert_eq!(a.write(on_partition_0(50..150)).await.unwrap().inserted, 0);
-    let refused = a.write(on_partition_0(250..260)).await.unwrap_err();
+    let refused = a.write(on_partition_0(250..260)).await.unwrap();
+    assert_eq!(
+        (refused.inserted, refused.lost.len()),
+        (0, 1),
+        "{refused:?}"
+    );
     assert!(
-        refused.to_string().contains("is now written by"),
-        "{refused}"
+        refused.lost[0].1.contains("is now written by"),
+        "{refused:?}"
     );
     let users: Vec<_> = (0..250).map(|i| user(i, BASE_MS)).collect();
     assert_eq!(as_map(&b.counts().await.unwrap()), group_by(&users));

@@ -305,6 +305,7 @@ fn read_range(
             partition: p,
             offset: codec::read_u64(&k),
             payload: rec.payload.to_vec(),
+            claim: 0,
         });
     }
     Ok(out)

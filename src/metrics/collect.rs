@@ -123,13 +123,16 @@ impl Collector for PipelineCollector {
             "consumer_events",
             "Consumer group events of processing: `paused` when the store fell behind and the \
              partitions were paused while polling went on, `commit_refused` when the group had \
-             moved on and a commit was dropped (its records are read again).",
+             moved on and a commit was dropped (its records are read again), `taken_over` when \
+             the store refused a partition's records because another writer had taken the \
+             partition over (they are not committed; the new owner stores them).",
             None,
             MetricType::Counter,
         )?;
         for (event, n) in [
             ("paused", &s.consumer_holds),
             ("commit_refused", &s.commits_refused),
+            ("taken_over", &s.partitions_taken_over),
         ] {
             let n = n.load(std::sync::atomic::Ordering::Relaxed);
             counter(n).encode(m.encode_family(&[("event", event)])?)?;

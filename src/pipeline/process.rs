@@ -281,6 +281,8 @@ struct Prepared {
     superseded: u64,
     /// Records polled into this batch.
     polled: u64,
+    /// Records polled per partition.
+    per_partition: BTreeMap<u32, u64>,
 }
 
 /// Transforms a polled batch: rows to store, rejections to dead-letter, offsets to commit.
@@ -289,8 +291,10 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
     let now = Utc::now();
     let stored_at = rfc3339(now);
     let mut next: BTreeMap<u32, u64> = BTreeMap::new();
+    let mut per_partition: BTreeMap<u32, u64> = BTreeMap::new();
     let mut write = WriteBatch::default();
     for delivery in batch {
+        *per_partition.entry(delivery.partition).or_default() += 1;
         let slot = next.entry(delivery.partition).or_default();
         *slot = (*slot).max(delivery.offset + 1);
         match transform_with(&delivery.payload, &stored_at, limits) {
@@ -298,6 +302,7 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
                 partition: delivery.partition,
                 offset: delivery.offset,
                 first_offset: delivery.offset,
+                claim: delivery.claim,
                 user,
             }),
             Err(rejection) => write.dead_letters.push(dead_letter(
@@ -326,6 +331,7 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
         prepared_at: now,
         superseded,
         polled,
+        per_partition,
     }
 }
 
@@ -380,7 +386,8 @@ async fn work_loop<B: Broker, S: Store>(
             commit,
             latencies,
             prepared_at,
-            polled,
+            mut polled,
+            per_partition,
             ..
         } = match work {
             Work::Batch(prepared) => prepared,
@@ -418,6 +425,10 @@ async fn work_loop<B: Broker, S: Store>(
         stats.stage(Stage::Store).add(outcome.inserted);
         stats.duplicates.fetch_add(outcome.duplicates, Relaxed);
         stats.dead_lettered.fetch_add(dead, Relaxed);
+        let commit = without_taken_over(commit, &outcome.lost, &stats);
+        for (partition, _) in &outcome.lost {
+            polled = polled.saturating_sub(per_partition.get(partition).copied().unwrap_or(0));
+        }
         let committed = persist(&mut retrier, &abort, &stats, Stage::Log, || async {
             // Refused because the group moved on: retrying cannot help, the owner replays.
             match broker.commit(commit.clone()).await {
@@ -442,6 +453,26 @@ async fn work_loop<B: Broker, S: Store>(
         }
     }
     Ok(())
+}
+
+/// The offsets to commit once the store refused the `lost` partitions (another writer took them
+/// over): theirs are dropped, since their records are the new owner's to store; each one is
+/// counted and shown as the store stage's last error.
+fn without_taken_over(
+    mut commit: Vec<(u32, u64)>,
+    lost: &[(u32, String)],
+    stats: &Stats,
+) -> Vec<(u32, u64)> {
+    for (partition, reason) in lost {
+        stats.partitions_taken_over.fetch_add(1, Relaxed);
+        stats.stage(Stage::Store).error(reason.clone());
+        debug!(
+            partition,
+            "Records of a taken-over partition left to its new owner."
+        );
+    }
+    commit.retain(|(p, _)| lost.iter().all(|(l, _)| l != p));
+    commit
 }
 
 /// Runs a write of the worker through the retrier: `Some` once it succeeded, `None` when the
@@ -518,6 +549,7 @@ mod tests {
             partition: 0,
             offset,
             first_offset: offset,
+            claim: 0,
             user: StoredUser {
                 id: id.into(),
                 country: country.into(),
@@ -540,5 +572,20 @@ mod tests {
             .map(|r| (r.offset, r.first_offset, r.user.country.as_str()))
             .collect();
         assert_eq!(kept, [(4, 4, "Iran"), (9, 3, "Canada")]);
+    }
+
+    #[test]
+    fn a_taken_over_partition_is_not_committed_and_is_counted_and_shown() {
+        let stats = Stats::default();
+        let lost = vec![(1, "partition 1 of topic t is now written by b".to_owned())];
+        let commit = without_taken_over(vec![(0, 10), (1, 20), (2, 30)], &lost, &stats);
+        assert_eq!(commit, [(0, 10), (2, 30)]);
+        assert_eq!(stats.partitions_taken_over.load(Relaxed), 1);
+        // Shown as the store's last error; the stage goes on.
+        let snap = stats.snapshot(Utc::now());
+        let store = snap.stage(Stage::Store);
+        assert_eq!(store.errors, 1);
+        assert_eq!(store.last_error.as_ref().unwrap().1, lost[0].1);
+        assert_ne!(store.state, StageState::Error);
     }
 }

@@ -14,7 +14,8 @@
 //!
 //! A process takes an epoch (`INSERT … IF NOT EXISTS`, then `UPDATE … SET epoch = E + 1 IF
 //! epoch = E`) when a partition becomes its own: at start for every partition of the embedded
-//! log, at the first write of a partition for Kafka. A partition whose owner row names another
+//! log, at the first write of a partition for Kafka (and at the first
+//! write after each new assignment of it, see below). A partition whose owner row names another
 //! log is refused (two embedded logs have unrelated offsets: two embedded-log pipelines cannot
 //! share a keyspace), at start for the embedded log. For each [`WriteBatch`](super::WriteBatch),
 //! per partition, `write`:
@@ -49,21 +50,34 @@
 //!
 //! Two writers of one partition (a rebalance with batches in flight, a member that the group
 //! evicted but that still runs, a late conditional batch of the old owner): the new owner's
-//! epoch makes every later count batch of the old one fail its condition; the old owner then
-//! records the partition as lost and every later write of it returns a fatal error that says
-//! who holds it now (the stage stops; a restart takes the partition again). Nothing is lost:
-//! the old owner committed no offset past what it counted and stored, so the new owner reads
-//! the rest. Nothing counts twice: a record counts only at an offset ≥ W, and W only grows,
-//! under the epoch that holds the partition.
+//! epoch makes every later count batch of the old one fail its condition, and Paxos orders a
+//! late batch of the old owner before or after the takeover, never across it. The old owner
+//! then records the partition as lost (logged once, with who holds it now) and writes nothing
+//! more of it: the batch's other partitions are written, the lost one is returned in
+//! [`WriteOutcome::lost`](super::WriteOutcome), and the process stage commits none of its
+//! offsets, counts it (`userstream_consumer_events_total{event="taken_over"}`) and shows the
+//! reason as the store's last error. Nothing is lost: the old owner committed no offset past
+//! what it counted and stored, so the new owner reads the rest. Nothing counts twice: a record
+//! counts only at an offset ≥ W, and W only grows, under the epoch that holds the partition.
+//!
+//! Ownership comes from the broker: every record carries the *claim* it was read under
+//! ([`Delivery::claim`](crate::broker::Delivery), Kafka's count of the member's assignments).
+//! A partition lost under claim C stays lost for records of claim C (an evicted member's
+//! leftovers); a record of a later claim (the group gave the partition back) takes a new
+//! epoch. The embedded log's partitions are claimed at start and belong to no one else: losing
+//! one of those (a second process on a copy of the data dir) is a fatal error.
 //!
 //! Residual limits: an id delivered twice in one batch, counted at the earlier delivery, whose
 //! row was lost in a crash, and whose data changed between the two deliveries, is counted with
 //! the later values but not moved from the earlier ones (both deliveries must straddle W after
-//! a crash); ids must map to one topic partition (key = `id`); a process that regains a Kafka
-//! partition it lost without being told (no batch in flight at the loss) stops with the lost
-//! partition's error at its next write of it and is restarted. The conditional batch holds one
-//! count row per value a batch touches: keep `--batch-size` such that it stays under
-//! Cassandra's `batch_size_fail_threshold` (50 KiB by default; about 60 bytes a value).
+//! a crash); likewise a *changed* id whose count moved but whose row write is still in flight
+//! (or was lost) when a later version of it arrives at an offset ≥ W: the stored version read
+//! is the one before. Ids must map to one topic partition (key = `id`). Row batches are not
+//! fenced: a late LOGGED row batch of an old owner rewrites rows it read from the topic
+//! (upserts; client timestamps decide between versions of one id, so hosts' clocks must agree
+//! to within the time between two versions). The conditional batch holds one count row per
+//! value a batch touches: keep `--batch-size` such that it stays under Cassandra's
+//! `batch_size_fail_threshold` (50 KiB by default; about 60 bytes a value).
 //!
 //! The existence and count reads must see the writes of earlier batches: reads and writes at
 //! `LOCAL_QUORUM` (the default) overlap; `ONE` does only with a replication factor of 1. The
@@ -295,7 +309,7 @@ impl CassandraStore {
         // The embedded log assigns every partition to this process at start: take them now,
         // so a second log writing this keyspace is refused before it stores anything.
         for partition in store.inner.config.claim.clone() {
-            fence::take(&store.inner, partition).await?;
+            fence::take(&store.inner, partition, 0).await?;
         }
         Ok(store)
     }

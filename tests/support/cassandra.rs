@@ -89,6 +89,7 @@ pub fn row(partition: u32, offset: u64, user: StoredUser) -> PendingRow {
         partition,
         offset,
         first_offset: offset,
+        claim: 0,
         user,
     }
 }

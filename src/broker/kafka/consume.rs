@@ -43,6 +43,8 @@ struct Owned {
     confirmed: Option<i64>,
     /// Next offset the broker acknowledged as committed.
     committed: Option<i64>,
+    /// The assignment that gave this member the partition (see [`Delivery::claim`]).
+    claim: u64,
 }
 
 /// State every client of one broker handle shares through its context.
@@ -57,11 +59,19 @@ pub struct Shared {
     hold: Mutex<Hold>,
     /// Revocations of this member's partitions so far (rebalances and evictions).
     revocations: AtomicU64,
+    /// Assignments this member received so far; each one's number is the claim of the
+    /// partitions it assigned.
+    assignments: AtomicU64,
 }
 
 impl Shared {
     fn owned(&self) -> MutexGuard<'_, HashMap<i32, Owned>> {
         self.owned.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The claim under which this member holds `partition` now (0 if it holds it not).
+    fn claim(&self, partition: i32) -> u64 {
+        self.owned().get(&partition).map_or(0, |o| o.claim)
     }
 
     /// The hold state (see `hold`).
@@ -162,6 +172,7 @@ impl ConsumerContext for Context {
             if let Some(Owned {
                 confirmed: Some(next),
                 committed,
+                ..
             }) = owned.remove(&elem.partition())
                 && committed < Some(next)
             {
@@ -192,9 +203,10 @@ impl ConsumerContext for Context {
         match rebalance {
             Rebalance::Assign(list) => {
                 hold::on_assign(consumer, list);
+                let claim = self.shared.assignments.fetch_add(1, Relaxed) + 1;
                 let mut owned = self.shared.owned();
                 for elem in list.elements_for_topic(&self.shared.topic) {
-                    owned.entry(elem.partition()).or_default();
+                    owned.entry(elem.partition()).or_default().claim = claim;
                 }
                 let mut now: Vec<i32> = owned.keys().copied().collect();
                 now.sort_unstable();
@@ -253,12 +265,14 @@ pub fn classify(error: KafkaError) -> BrokerError {
 /// The group consumer of the topic.
 pub type GroupConsumer = BaseConsumer<Context>;
 
-/// A fetched message as the broker contract's record.
-pub fn delivery(message: &BorrowedMessage<'_>) -> Delivery {
+/// A fetched message as the broker contract's record, under the assignment that holds its
+/// partition now.
+pub fn delivery(shared: &Shared, message: &BorrowedMessage<'_>) -> Delivery {
     Delivery {
         partition: message.partition().max(0) as Partition,
         offset: message.offset().max(0) as Offset,
         payload: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        claim: shared.claim(message.partition()),
     }
 }
 
@@ -276,7 +290,7 @@ pub fn poll(
         match consumer.poll(timeout) {
             None => break,
             Some(Ok(message)) => {
-                out.push(delivery(&message));
+                out.push(delivery(&consumer.context().shared, &message));
                 timeout = Duration::ZERO;
             }
             Some(Err(error)) if out.is_empty() => return Err(classify(error)),
@@ -374,11 +388,14 @@ pub fn reset_owned(
     shared.hold().forget(&moved);
     for row in plan {
         let next = Some(row.new as i64);
+        // A seek keeps the assignment: the store keeps its epoch.
+        let claim = owned.get(&(row.partition as i32)).map_or(0, |o| o.claim);
         owned.insert(
             row.partition as i32,
             Owned {
                 confirmed: next,
                 committed: next,
+                claim,
             },
         );
     }

@@ -84,7 +84,7 @@ pub fn hold(consumer: &GroupConsumer) -> Result<(), BrokerError> {
         match consumer.poll(Duration::ZERO) {
             None => break,
             Some(Ok(message)) => {
-                let d = delivery(&message);
+                let d = delivery(&shared, &message);
                 shared.hold().kept.push_back(d);
             }
             Some(Err(error)) => debug!(%error, "Event while paused."),

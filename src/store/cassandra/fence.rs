@@ -33,11 +33,29 @@ pub struct OwnerRow {
     pub counted_upto: i64,
 }
 
-/// What this process knows about a partition's ownership.
+/// What this process knows about a partition's ownership, and under which claim of the
+/// broker ([`crate::store::PendingRow::claim`]) it learnt it.
 #[derive(Debug, Clone)]
 enum Held {
-    Epoch(i64),
-    /// Taken over by another writer: the one-line error every later write of it returns.
+    Epoch {
+        epoch: i64,
+        claim: u64,
+    },
+    /// Taken over by another writer while this process held it under `claim`: every later
+    /// write of it under that claim is refused with `message`; a later claim (the broker
+    /// assigned the partition again) takes a new epoch.
+    Lost {
+        claim: u64,
+        message: String,
+    },
+}
+
+/// The end of a fenced step on one partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step<T> {
+    Done(T),
+    /// Another writer holds the partition: this process writes nothing more of it under the
+    /// claim it had. The message says who holds it.
     Lost(String),
 }
 
@@ -162,10 +180,10 @@ fn other_log(inner: &Inner, partition: u32, row: &OwnerRow) -> StoreError {
     ))
 }
 
-/// Takes the next epoch of `partition` for this process: `INSERT … IF NOT EXISTS` for a new
-/// partition, `UPDATE … IF epoch = (the one read)` for a known one. Refuses a partition whose
-/// counts follow another log's offsets.
-pub async fn take(inner: &Inner, partition: u32) -> Result<i64, StoreError> {
+/// Takes the next epoch of `partition` for this process under the broker's `claim`: `INSERT …
+/// IF NOT EXISTS` for a new partition, `UPDATE … IF epoch = (the one read)` for a known one.
+/// Refuses a partition whose counts follow another log's offsets.
+pub async fn take(inner: &Inner, partition: u32, claim: u64) -> Result<i64, StoreError> {
     let fence = &inner.fence;
     let ks = &inner.config.keyspace;
     let session = &inner.session;
@@ -228,7 +246,7 @@ pub async fn take(inner: &Inner, partition: u32) -> Result<i64, StoreError> {
                     "Took over the counts of a partition."
                 );
             }
-            fence.set(partition, Held::Epoch(epoch))?;
+            fence.set(partition, Held::Epoch { epoch, claim })?;
             return Ok(epoch);
         }
     }
@@ -237,47 +255,65 @@ pub async fn take(inner: &Inner, partition: u32) -> Result<i64, StoreError> {
     )))
 }
 
-/// The epoch this process holds for `partition`, taken now if it holds none; the lost
-/// partition's error if another writer took it over.
-pub async fn epoch(inner: &Inner, partition: u32) -> Result<i64, StoreError> {
+/// The epoch this process holds for `partition` under `claim`, taken now if it holds none or
+/// the broker assigned the partition again since (a later claim); `Lost` if another writer
+/// took it over while this process held it under `claim`.
+pub async fn epoch(inner: &Inner, partition: u32, claim: u64) -> Result<Step<i64>, StoreError> {
     match inner.fence.get(partition)? {
-        Some(Held::Epoch(epoch)) => Ok(epoch),
-        Some(Held::Lost(message)) => Err(StoreError::Fatal(message)),
-        None => take(inner, partition).await,
+        Some(Held::Epoch { epoch, claim: held }) if claim <= held => Ok(Step::Done(epoch)),
+        Some(Held::Lost {
+            claim: held,
+            message,
+        }) if claim <= held => Ok(Step::Lost(message)),
+        _ => take(inner, partition, claim).await.map(Step::Done),
     }
 }
 
-/// Records that `partition` was taken over, and returns the error that says so.
-pub fn lost(inner: &Inner, partition: u32, mine: i64, now: &OwnerRow) -> StoreError {
+/// Records that `partition`, held under `claim` at epoch `mine`, was taken over, and returns
+/// the message that says so (logged once, here).
+pub fn lost(
+    inner: &Inner,
+    partition: u32,
+    claim: u64,
+    mine: i64,
+    now: &OwnerRow,
+) -> Result<String, StoreError> {
     let message = format!(
         "partition {partition} of topic {} is now written by {} (epoch {}; this process held \
-         epoch {mine}): this process stopped writing it, its records are stored and counted by \
-         the new owner; restart to take it again",
+         epoch {mine}): this process stopped writing it; its records are stored and counted by \
+         the new owner",
         inner.config.topic, now.owner, now.epoch
     );
     warn!(
         partition,
         epoch = now.epoch,
         mine,
-        "Lost a partition to another writer."
+        owner = %now.owner,
+        "Lost a partition to another writer; its records are left to it."
     );
-    if let Err(e) = inner.fence.set(partition, Held::Lost(message.clone())) {
-        return e;
-    }
-    StoreError::Fatal(message)
+    inner.fence.set(
+        partition,
+        Held::Lost {
+            claim,
+            message: message.clone(),
+        },
+    )?;
+    Ok(message)
 }
 
 /// Sets `partition`'s counts to `counts` and its `counted_upto` from `from` to `to`, only if
-/// this process still holds `epoch` and nobody moved `counted_upto` since it was read. `Ok`
-/// once applied, by this call or by an earlier attempt whose answer was lost.
+/// this process still holds `epoch` (taken under `claim`) and nobody moved `counted_upto`
+/// since it was read. `Done` once applied, by this call or by an earlier attempt whose answer
+/// was lost; `Lost` when another writer took the partition over.
 pub async fn commit_counts(
     inner: &Inner,
     partition: u32,
+    claim: u64,
     epoch: i64,
     from: i64,
     to: i64,
     counts: Vec<((Dimension, String), i64)>,
-) -> Result<(), StoreError> {
+) -> Result<Step<()>, StoreError> {
     let ks = &inner.config.keyspace;
     let condition = format!(
         "UPDATE {ks}.partition_counts SET counted_upto = {to} WHERE {} IF epoch = {epoch} AND \
@@ -312,11 +348,13 @@ pub async fn commit_counts(
             .map_err(|e| classify("write a partition's counts", e))?
     };
     if applied(result)? {
-        return Ok(());
+        return Ok(Step::Done(()));
     }
     match owner_row(inner, partition).await? {
-        Some(row) if row.epoch == epoch && row.counted_upto == to => Ok(()),
-        Some(row) if row.epoch != epoch => Err(lost(inner, partition, epoch, &row)),
+        Some(row) if row.epoch == epoch && row.counted_upto == to => Ok(Step::Done(())),
+        Some(row) if row.epoch != epoch => {
+            lost(inner, partition, claim, epoch, &row).map(Step::Lost)
+        }
         _ => Err(StoreError::Unavailable(format!(
             "the counts of partition {partition} moved under this process; the batch is retried"
         ))),

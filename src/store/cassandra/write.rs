@@ -72,43 +72,84 @@ pub async fn write(inner: &Inner, batch: &WriteBatch) -> Result<WriteOutcome, St
     let mut by_partition: HashMap<u32, Vec<Unique<'_>>> = HashMap::new();
     for ((i, first), old) in unique.iter().zip(stored) {
         let row = &batch.rows[*i];
-        match &old {
-            None => outcome.inserted += 1,
-            Some(_) => outcome.duplicates += 1,
-        }
         by_partition
             .entry(row.partition)
             .or_default()
             .push((row, *first, old));
     }
-    try_join_all(
+    let written = try_join_all(
         by_partition
             .into_iter()
             .map(|(partition, rows)| write_partition(inner, partition, rows)),
     )
     .await?;
+    for (partition, ids, step) in written {
+        match step {
+            fence::Step::Done(()) => {
+                outcome.inserted += ids.inserted;
+                outcome.duplicates += ids.duplicates;
+            }
+            fence::Step::Lost(reason) => outcome.lost.push((partition, reason)),
+        }
+    }
+    outcome.lost.sort_unstable();
     Ok(outcome)
 }
 
-/// Commits one partition's counts under this process's epoch, then writes its rows.
-async fn write_partition(
+/// New and already stored ids of one partition's rows.
+#[derive(Default)]
+struct Ids {
+    inserted: u64,
+    duplicates: u64,
+}
+
+/// Commits one partition's counts under this process's epoch, then writes its rows. A
+/// partition another writer took over writes nothing (`Lost`), unless this process claimed it
+/// at start (the embedded log's, which nobody else may write): then the error is fatal.
+async fn write_partition<'a>(
+    inner: &Inner,
+    partition: u32,
+    rows: Vec<Unique<'a>>,
+) -> Result<(u32, Ids, fence::Step<()>), StoreError> {
+    let mut ids = Ids::default();
+    for (_, _, old) in &rows {
+        match old {
+            None => ids.inserted += 1,
+            Some(_) => ids.duplicates += 1,
+        }
+    }
+    let step = match write_fenced(inner, partition, rows).await? {
+        fence::Step::Lost(reason) if inner.config.claim.contains(&partition) => {
+            return Err(StoreError::Fatal(reason));
+        }
+        step => step,
+    };
+    Ok((partition, ids, step))
+}
+
+async fn write_fenced(
     inner: &Inner,
     partition: u32,
     rows: Vec<Unique<'_>>,
-) -> Result<(), StoreError> {
+) -> Result<fence::Step<()>, StoreError> {
     // A replay of stored records writes nothing: no state to read, no epoch to check.
     if rows
         .iter()
         .all(|(row, _, old)| old.as_ref().is_some_and(|o| same(o, &row.user)))
     {
-        return Ok(());
+        return Ok(fence::Step::Done(()));
     }
-    let epoch = fence::epoch(inner, partition).await?;
+    // The latest assignment the rows were read under (a poll may straddle a rebalance).
+    let claim = rows.iter().map(|(row, _, _)| row.claim).max().unwrap_or(0);
+    let epoch = match fence::epoch(inner, partition, claim).await? {
+        fence::Step::Done(epoch) => epoch,
+        fence::Step::Lost(reason) => return Ok(fence::Step::Lost(reason)),
+    };
     let state = read::partition(inner, partition).await?;
     if state.epoch != epoch {
         let now = fence::owner_row(inner, partition).await?;
         if let Some(now) = now.filter(|n| n.epoch != epoch) {
-            return Err(fence::lost(inner, partition, epoch, &now));
+            return fence::lost(inner, partition, claim, epoch, &now).map(fence::Step::Lost);
         }
     }
     let upto = state.counted_upto;
@@ -155,9 +196,14 @@ async fn write_partition(
                 (key, count)
             })
             .collect();
-        fence::commit_counts(inner, partition, epoch, upto, next, counts).await?;
+        if let lost @ fence::Step::Lost(_) =
+            fence::commit_counts(inner, partition, claim, epoch, upto, next, counts).await?
+        {
+            return Ok(lost);
+        }
     }
-    write_rows(inner, work).await
+    write_rows(inner, work).await?;
+    Ok(fence::Step::Done(()))
 }
 
 /// Writes rows with their `latest_users` entries, in logged batches of `batch_rows`.

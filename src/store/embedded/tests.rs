@@ -32,6 +32,7 @@ fn batch(users: Vec<StoredUser>) -> WriteBatch {
                 partition: 0,
                 offset: i as u64,
                 first_offset: i as u64,
+                claim: 0,
                 user,
             })
             .collect(),
@@ -93,7 +94,8 @@ async fn replays_change_neither_rows_nor_aggregates() {
         out,
         WriteOutcome {
             inserted: 50,
-            duplicates: 0
+            duplicates: 0,
+            lost: Vec::new(),
         }
     );
     let before = counts_of(&store).await;
@@ -107,7 +109,8 @@ async fn replays_change_neither_rows_nor_aggregates() {
         out,
         WriteOutcome {
             inserted: 5,
-            duplicates: 50
+            duplicates: 50,
+            lost: Vec::new(),
         }
     );
     assert_eq!(store.user_total().await.unwrap(), 55);
