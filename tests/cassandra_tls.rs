@@ -5,12 +5,12 @@
 
 mod support;
 
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use support::cassandra::{assert_exact, peer_config};
 use support::cql_peer::CqlPeer;
-use support::run::summary;
+use support::run::{bounded, summary};
 use support::tls::{Certs, Stunnel, certs};
 use userstream::store::cassandra::CassandraStore;
 
@@ -34,25 +34,6 @@ fn through_tls(
         .arg("--cassandra-ca")
         .arg(ca);
     cmd
-}
-
-/// Runs `cmd` to its end, failing the test if it is still running after `limit` (a process
-/// that retries a refused handshake for ever would never end).
-fn bounded(mut cmd: Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            panic!("{cmd:?} was still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
 }
 
 fn setup(test: &str) -> Option<(CqlPeer, Certs, Stunnel)> {

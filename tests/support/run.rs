@@ -93,3 +93,22 @@ pub fn open_log(dir: &Path) -> userstream::broker::EmbeddedBroker {
     let config = userstream::broker::embedded::EmbeddedConfig::default();
     userstream::broker::EmbeddedBroker::open(&dir.join("log"), config).unwrap()
 }
+
+/// Runs `cmd` to its end, failing the test if it is still running after `limit` (a process
+/// that retries a refused handshake for ever would never end).
+pub fn bounded(mut cmd: Command, limit: std::time::Duration) -> Output {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{cmd:?} was still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}

@@ -102,6 +102,12 @@ fn connect_error(config: &CassandraConfig, error: &str) -> StoreError {
     if let Some(cause) = cause {
         return StoreError::Fatal(format!("TLS: {cause} ({})", last_part(error)));
     }
+    if config.user.is_none() && error.contains("Authentication is required") {
+        return StoreError::Fatal(format!(
+            "{nodes} requires password authentication: give --cassandra-user, and the password \
+             in USERSTREAM_CASSANDRA_PASSWORD"
+        ));
+    }
     if error.contains("Authentication") || error.contains("authentication") {
         return StoreError::Fatal(format!(
             "bad Cassandra credentials for user {} at {nodes} ({})",
