@@ -6,22 +6,164 @@
 //! pipeline never runs here.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
+use anyhow::Context;
 use tracing::warn;
 
-use crate::broker::Broker;
+use crate::broker::embedded::EmbeddedConfig;
+use crate::broker::{AnyBroker, Broker, EmbeddedBroker};
+use crate::datadir::lag::{PUBLISH_EVERY, PublishedLag};
+use crate::datadir::{DataDir, Locked, READER_WAIT};
+use crate::exit::ConfigOrLock;
 use crate::stats::PartitionLag;
 use crate::store::Store;
 use crate::util::format_duration;
 
+/// Where `userstream lag` reads the lag.
+pub enum LagSource {
+    /// A broker that answers beside any consumer (Kafka).
+    Broker(AnyBroker),
+    /// The embedded log of a data dir; see [`LagSource::embedded`].
+    Embedded {
+        dir: PathBuf,
+        config: EmbeddedConfig,
+        /// The last reading of the log itself, good while no other process took the lock.
+        last: Mutex<Option<Vec<PartitionLag>>>,
+    },
+}
+
+/// One reading of the lag.
+struct Reading {
+    partitions: Vec<PartitionLag>,
+    /// The pid of the running pipeline whose published lag this is.
+    published_by: Option<u32>,
+}
+
+impl LagSource {
+    /// The embedded log of `dir`. While a pipeline owns the dir, the lag it publishes is read,
+    /// without the lock. Otherwise the lock is taken as a reader (a pipeline starting then
+    /// waits for it) and the log opened and closed again; a watch opens it again only after
+    /// another process held the lock, since only a holder writes to the log.
+    pub fn embedded(dir: PathBuf, config: EmbeddedConfig) -> LagSource {
+        LagSource::Embedded {
+            dir,
+            config,
+            last: Mutex::new(None),
+        }
+    }
+
+    async fn read(&self) -> anyhow::Result<Reading> {
+        match self {
+            LagSource::Broker(broker) => Ok(Reading {
+                partitions: broker.lag().await?,
+                published_by: None,
+            }),
+            LagSource::Embedded { dir, config, last } => read_embedded(dir, config, last).await,
+        }
+    }
+}
+
+async fn read_embedded(
+    dir: &std::path::Path,
+    config: &EmbeddedConfig,
+    last: &Mutex<Option<Vec<PartitionLag>>>,
+) -> anyhow::Result<Reading> {
+    let waited = std::time::Instant::now();
+    let owned = loop {
+        let error = match DataDir::open_to_read(dir) {
+            Ok(owned) => break owned,
+            Err(error) => error,
+        };
+        let Some(locked) = error.downcast_ref::<Locked>() else {
+            return Err(error);
+        };
+        let patience = if locked.is_passing() {
+            READER_WAIT
+        } else {
+            // A pipeline that just took the dir publishes within a moment.
+            PUBLISH_EVERY
+        };
+        if locked.is_passing() && waited.elapsed() < patience {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        }
+        match read_published(dir, locked, config) {
+            Err(not_yet) if waited.elapsed() < patience => {
+                drop(not_yet);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            published => return published,
+        }
+    };
+    let cached = last
+        .lock()
+        .map_err(|_| anyhow::anyhow!("lag cache poisoned"))?
+        .clone()
+        .filter(|_| owned.held_last_by_me());
+    if let Some(partitions) = cached {
+        return Ok(Reading {
+            partitions,
+            published_by: None,
+        });
+    }
+    let log =
+        EmbeddedBroker::open(&owned.log_dir(), config.clone()).context("cannot open the log")?;
+    let partitions = log.lag().await?;
+    // The log's own lock first, then the data dir's.
+    drop(log);
+    drop(owned);
+    if let Ok(mut last) = last.lock() {
+        *last = Some(partitions.clone());
+    }
+    Ok(Reading {
+        partitions,
+        published_by: None,
+    })
+}
+
+/// The lag published by the pipeline that holds the data dir, if the holder is one.
+fn read_published(
+    dir: &std::path::Path,
+    locked: &Locked,
+    config: &EmbeddedConfig,
+) -> anyhow::Result<Reading> {
+    let published = PublishedLag::read(dir)?;
+    let Some(published) = published.filter(|p| Some(p.pid) == locked.pid) else {
+        return Err(ConfigOrLock(format!(
+            "data dir {} is in use by another userstream process{} that publishes no lag (a \
+             tool, not a pipeline run): try again when it ends",
+            locked.path, locked.by
+        ))
+        .into());
+    };
+    if (published.topic.as_str(), published.group.as_str())
+        != (config.topic.as_str(), config.group.as_str())
+    {
+        anyhow::bail!(
+            "the pipeline running on data dir {} (pid {}) reads topic {} as group {}: it \
+             publishes the lag of that group only",
+            locked.path,
+            published.pid,
+            published.topic,
+            published.group
+        );
+    }
+    Ok(Reading {
+        partitions: published.partitions,
+        published_by: Some(published.pid),
+    })
+}
+
 /// `userstream lag [--json] [--watch --interval D]`: once, or every `watch` until SIGINT or
-/// SIGTERM, redrawing the table in place on a terminal. While watching, a broker that does not
-/// answer is shown in place of the table and asked again at the next tick.
-pub async fn lag<B: Broker>(broker: &B, json: bool, watch: Option<Duration>) -> anyhow::Result<()> {
+/// SIGTERM, redrawing the table in place on a terminal. While watching, a lag that cannot be
+/// read is shown in place of the table and asked again at the next tick.
+pub async fn lag(source: &LagSource, json: bool, watch: Option<Duration>) -> anyhow::Result<()> {
     let Some(every) = watch else {
-        let lag = broker.lag().await?;
-        print!("{}", render(&lag, json)?);
+        let lag = source.read().await?;
+        print!("{}", render(&lag.partitions, json)?);
         return Ok(());
     };
     let in_place = !json && std::io::stdout().is_terminal();
@@ -34,16 +176,19 @@ pub async fn lag<B: Broker>(broker: &B, json: bool, watch: Option<Duration>) -> 
             _ = &mut stop => return Ok(()),
             _ = ticks.tick() => tokio::select! {
                 _ = &mut stop => return Ok(()),
-                lag = broker.lag() => lag,
+                lag = source.read() => lag,
             },
         };
-        let body = match lag {
-            Ok(lag) => render(&lag, json)?,
+        let (body, by) = match lag {
+            Ok(lag) => (render(&lag.partitions, json)?, lag.published_by),
             Err(error) if json => {
-                warn!(%error, "Cannot read the lag; asking again at the next tick.");
+                warn!(
+                    error = format!("{error:#}"),
+                    "Cannot read the lag; asking again at the next tick."
+                );
                 continue;
             }
-            Err(error) => format!("lag unavailable: {error}\n"),
+            Err(error) => (format!("lag unavailable: {error:#}\n"), None),
         };
         let mut text = String::new();
         if in_place {
@@ -52,8 +197,9 @@ pub async fn lag<B: Broker>(broker: &B, json: bool, watch: Option<Duration>) -> 
         }
         if !json {
             let now = chrono::Utc::now().format("%H:%M:%S UTC");
+            let from = by.map_or_else(String::new, |pid| format!(" · running pipeline pid {pid}"));
             text.push_str(&format!(
-                "every {} · userstream lag · {now}\n",
+                "every {} · userstream lag · {now}{from}\n",
                 format_duration(every)
             ));
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 use tracing::{info, warn};
 
 use crate::broker::embedded::{EmbeddedConfig, Retention};
@@ -15,7 +15,9 @@ use crate::cli::{
     BrokerKind, Cli, Command, ConfigAction, DeadLettersAction, RunArgs, SourceKind, StoreKind,
 };
 use crate::datadir::DataDir;
+use crate::datadir::lag::{self, PublishedLag};
 use crate::headless;
+use crate::inspect::LagSource;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, Role};
 use crate::retry::RetryPolicy;
 use crate::source::randomuser::RandomUserConfig;
@@ -47,12 +49,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if let Some(Command::Lag { json }) = cli.command {
+        // Read-only, beside a running pipeline: the data dir is not locked here.
+        let source = match cli.run.broker {
+            BrokerKind::Kafka => LagSource::Broker(open_kafka(&cli.run).await?),
+            BrokerKind::Embedded => {
+                LagSource::embedded(cli.data_dir.clone(), embedded_config(&cli.run))
+            }
+        };
+        return crate::inspect::lag(&source, json, cli.run.watch.every()).await;
+    }
     let data_dir = DataDir::open(&cli.data_dir)?;
     match cli.command {
-        Some(Command::Lag { json }) => {
-            let broker = open_broker(&data_dir, &cli.run).await?;
-            crate::inspect::lag(&broker, json, cli.run.watch.every()).await
-        }
         Some(Command::DeadLetters {
             limit,
             action: None,
@@ -77,7 +85,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::replay::reset_offsets(&broker, target, partitions, execute, json).await
         }
         Some(
-            Command::Schema | Command::Completions { .. } | Command::Man | Command::Config { .. },
+            Command::Lag { .. }
+            | Command::Schema
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Config { .. },
         ) => Ok(()),
         None => pipeline(&data_dir, cli.run).await,
     }
@@ -89,19 +101,29 @@ fn now_ms() -> i64 {
 
 async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker> {
     if args.broker == BrokerKind::Kafka {
-        let config = KafkaConfig {
-            partitions: args.partitions,
-            replication_factor: args.replication_factor,
-            compression: args.compression,
-            properties: args.kafka_property.clone(),
-            ..KafkaConfig::new(&args.brokers, &args.topic, &args.group)
-        };
-        let broker = KafkaBroker::connect(config)
-            .await
-            .context("cannot start the Kafka backend")?;
-        return Ok(AnyBroker::Kafka(broker));
+        return open_kafka(args).await;
     }
-    let config = EmbeddedConfig {
+    let broker = EmbeddedBroker::open(&dir.log_dir(), embedded_config(args))
+        .context("cannot open the log")?;
+    Ok(AnyBroker::Embedded(broker))
+}
+
+async fn open_kafka(args: &RunArgs) -> anyhow::Result<AnyBroker> {
+    let config = KafkaConfig {
+        partitions: args.partitions,
+        replication_factor: args.replication_factor,
+        compression: args.compression,
+        properties: args.kafka_property.clone(),
+        ..KafkaConfig::new(&args.brokers, &args.topic, &args.group)
+    };
+    let broker = KafkaBroker::connect(config)
+        .await
+        .context("cannot start the Kafka backend")?;
+    Ok(AnyBroker::Kafka(broker))
+}
+
+fn embedded_config(args: &RunArgs) -> EmbeddedConfig {
+    EmbeddedConfig {
         topic: args.topic.clone(),
         group: args.group.clone(),
         partitions: args.partitions,
@@ -110,9 +132,50 @@ async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker>
             max_bytes: args.retention_bytes,
             interval: args.retention_interval,
         },
-    };
-    let broker = EmbeddedBroker::open(&dir.log_dir(), config).context("cannot open the log")?;
-    Ok(AnyBroker::Embedded(broker))
+    }
+}
+
+/// Until the returned guard drops (after the pipeline stopped), rewrites the data dir's
+/// published lag every [`lag::PUBLISH_EVERY`] for `userstream lag` to read beside it.
+fn publish_lag(broker: &AnyBroker, dir: &DataDir, args: &RunArgs) -> Option<DropGuard> {
+    if !matches!(broker, AnyBroker::Embedded(_)) {
+        return None;
+    }
+    let stop = CancellationToken::new();
+    let (broker, path, stop_here) = (broker.clone(), dir.path().to_owned(), stop.clone());
+    let (topic, group, pid) = (args.topic.clone(), args.group.clone(), std::process::id());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(lag::PUBLISH_EVERY);
+        let mut failing = false;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop_here.cancelled() => return,
+            }
+            let Ok(partitions) = broker.lag().await else {
+                continue;
+            };
+            let published = PublishedLag {
+                pid,
+                written_at_ms: now_ms(),
+                topic: topic.clone(),
+                group: group.clone(),
+                partitions,
+            };
+            match published.write(&path) {
+                Ok(()) => failing = false,
+                Err(error) if !failing => {
+                    failing = true;
+                    warn!(
+                        error = format!("{error:#}"),
+                        "Cannot publish the lag for 'userstream lag'; will retry."
+                    );
+                }
+                Err(_) => {}
+            }
+        }
+    });
+    Some(stop.drop_guard())
 }
 
 /// Which log a processing pipeline's store counts offsets of, and the partitions it holds from
@@ -249,6 +312,7 @@ async fn pipeline(dir: &DataDir, args: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let pipeline = Pipeline::start(config, source, broker.clone(), store.clone(), control);
     broker.start_upkeep(pipeline.shutdown.clone());
+    let _publishing = publish_lag(&broker, dir, &args);
     let metrics = metrics.map(|m| {
         let build = args.build_info();
         m.serve(pipeline.stats.clone(), broker.clone(), store.clone(), build)

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering::Relaxed};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use histogram::{Histogram, LatencySummary};
 
@@ -222,7 +222,7 @@ pub struct ApiHealth {
 }
 
 /// Committed offset, high watermark and lag of one partition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionLag {
     pub partition: u32,
     /// Next offset the group will read; 0 when nothing was committed.

@@ -1,7 +1,8 @@
 //! Drives the real binary's console in tmux on a fresh data dir with the synthetic source: data
 //! shows up in Metrics, `4` opens the Lag tab, `p` pauses (the fetched count stops), `f` fetches
 //! exactly one batch, and `q` drains, exits 0 and leaves the alternate screen; on the Lag tab `R`,
-//! Enter and `y` reset the group to earliest and every record is read again as a duplicate.
+//! Enter and `y` reset the group to earliest and every record is read again as a duplicate;
+//! `userstream lag --watch` redraws its table in place beside a running pipeline and after it.
 //!
 //! Needs tmux (`scripts/install-deps.sh` installs it): without it the test fails under `CI=true`
 //! and says that it skipped otherwise.
@@ -285,4 +286,93 @@ fn console_resets_the_group_to_earliest_through_keys() {
     };
     assert_eq!(status.trim(), "EXIT=0");
     support::run::assert_aggregates_exact(&data_dir);
+}
+
+/// The sum of the high watermarks in a `userstream lag` table on the screen.
+fn table_high_watermarks(screen: &str) -> Option<u64> {
+    let rows: Vec<u64> = screen
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            match cells.as_slice() {
+                [p, _, high, _] if p.parse::<u32>().is_ok() => high.parse().ok(),
+                _ => None,
+            }
+        })
+        .collect();
+    (rows.len() == 3).then(|| rows.iter().sum())
+}
+
+#[test]
+fn lag_watch_redraws_in_place_beside_a_running_pipeline() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        support::missing("console_tmux", "tmux");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let exit_file = dir.path().join("exit");
+    let pipeline = support::run::userstream(&data_dir, &["--headless", "--rate", "300"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !data_dir.join("lag.json").exists() {
+        assert!(Instant::now() < deadline, "the pipeline published no lag");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let command = format!(
+        // The shell traps C-c (which tmux sends to the whole foreground group) to live on.
+        "trap true INT; USERSTREAM_LOG=warn {} --data-dir {} lag --watch --interval 300ms; \
+         echo EXIT=$? > {}; sleep 60",
+        quoted(Path::new(env!("CARGO_BIN_EXE_userstream"))),
+        quoted(&data_dir),
+        quoted(&exit_file),
+    );
+    let tmux = Tmux::start(&command);
+    let timeout = Duration::from_secs(15);
+    let by = format!("running pipeline pid {}", pipeline.id());
+    let first = tmux.wait_for("the first table", timeout, |s| {
+        s.contains("every 300ms · userstream lag") && s.contains(&by) && s.contains("total")
+    });
+    let before = table_high_watermarks(&first).unwrap_or_else(|| panic!("{first}"));
+    // Refreshed in place: the numbers move on, and the table is drawn once, not scrolled.
+    let later = tmux.wait_for("a later table", timeout, |s| {
+        table_high_watermarks(s).is_some_and(|h| h > before)
+    });
+    assert_eq!(later.matches("high_watermark").count(), 1, "{later}");
+    assert_eq!(later.matches("userstream lag").count(), 1, "{later}");
+
+    // The pipeline stops: the watch goes on, reading the log itself.
+    let ok = Command::new("kill")
+        .args(["-TERM", &pipeline.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -TERM failed");
+    let out = pipeline.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let own = tmux.wait_for("the log read by the watch", timeout, |s| {
+        !s.contains("running pipeline pid") && table_high_watermarks(s).is_some()
+    });
+    assert!(
+        table_high_watermarks(&own) >= table_high_watermarks(&later),
+        "{own}"
+    );
+
+    tmux.send("C-c");
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&exit_file) {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no exit after C-c: {}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.trim(), "EXIT=0");
 }
