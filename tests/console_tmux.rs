@@ -364,7 +364,11 @@ fn lag_watch_redraws_in_place_beside_a_running_pipeline() {
     tmux.send("C-c");
     let deadline = Instant::now() + timeout;
     let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&exit_file) {
+        // The file exists a moment before the shell wrote the line.
+        if let Some(text) = std::fs::read_to_string(&exit_file)
+            .ok()
+            .filter(|t| t.ends_with('\n'))
+        {
             break text;
         }
         assert!(
@@ -374,5 +378,5 @@ fn lag_watch_redraws_in_place_beside_a_running_pipeline() {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert_eq!(status.trim(), "EXIT=0");
+    assert_eq!(status.trim(), "EXIT=0", "{}", tmux.screen());
 }
