@@ -49,6 +49,7 @@ async fn schema_applies_twice_and_every_statement_prepares() {
             "buckets",
             "count_partitions",
             "created_users",
+            "dead_letter_replays",
             "dead_letters",
             "latest_users",
             "partition_counts",

@@ -97,6 +97,7 @@
 mod connect;
 mod fence;
 mod read;
+mod replay;
 pub mod schema;
 pub mod statements;
 pub mod values;
@@ -343,10 +344,6 @@ fn classify(what: &str, e: ExecutionError) -> StoreError {
     }
 }
 
-/// Why `dead-letters replay` refuses the Cassandra store.
-const REPLAY_UNSUPPORTED: &str = "dead-letters replay needs the embedded store (--store embedded): \
-     the Cassandra keyspace keeps no record of which dead letters were replayed";
-
 impl Store for CassandraStore {
     async fn write(&self, batch: Arc<WriteBatch>) -> Result<WriteOutcome, StoreError> {
         write::write(&self.inner, &batch).await
@@ -364,14 +361,12 @@ impl Store for CassandraStore {
         read::dead_letters(&self.inner, limit).await
     }
 
-    /// The keyspace of `cql/schema.cql` keeps no record of replays, and a replay that cannot
-    /// be recorded could be repeated by accident: refused.
-    async fn replayable(&self, _filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
-        Err(StoreError::Fatal(REPLAY_UNSUPPORTED.to_owned()))
+    async fn replayable(&self, filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
+        replay::replayable(&self.inner, filter).await
     }
 
-    async fn mark_replayed(&self, _origins: Vec<Origin>, _at: String) -> Result<(), StoreError> {
-        Err(StoreError::Fatal(REPLAY_UNSUPPORTED.to_owned()))
+    async fn mark_replayed(&self, origins: Vec<Origin>, at: String) -> Result<(), StoreError> {
+        replay::mark_replayed(&self.inner, origins, at).await
     }
 
     fn describe(&self) -> crate::describe::Description {

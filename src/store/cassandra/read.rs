@@ -27,7 +27,7 @@ fn unavailable(what: &str, e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Up to `limit` rows of a paged query, in clustering order.
-async fn rows(
+pub(super) async fn rows(
     inner: &Inner,
     statement: &PreparedStatement,
     values: impl scylla::serialize::row::SerializeRow,

@@ -206,7 +206,7 @@ pub const SELECT_DEAD_LETTERS: Spec = Spec {
 };
 
 /// Every statement the store prepares.
-pub const ALL: [Spec; 13] = [
+pub const ALL: [Spec; 15] = [
     INSERT_USER,
     SELECT_USER,
     INSERT_LATEST,
@@ -220,4 +220,28 @@ pub const ALL: [Spec; 13] = [
     SELECT_COUNT_PARTITIONS,
     INSERT_DEAD_LETTER,
     SELECT_DEAD_LETTERS,
+    INSERT_REPLAY,
+    SELECT_REPLAYS,
 ];
+
+/// The dead letters `userstream dead-letters replay` re-published, by origin. Prepared when a
+/// replay asks (`replay.rs`), so a keyspace from before the table still serves the pipeline.
+pub const INSERT_REPLAY: Spec = Spec {
+    kind: Kind::Insert,
+    table: "dead_letter_replays",
+    columns: &[
+        ("topic", "text"),
+        ("topic_partition", "int"),
+        ("offset", "bigint"),
+        ("replayed_at", "timestamp"),
+    ],
+    key: &[],
+};
+
+/// The replayed offsets of one topic partition.
+pub const SELECT_REPLAYS: Spec = Spec {
+    kind: Kind::Select,
+    table: "dead_letter_replays",
+    columns: &[("offset", "bigint")],
+    key: PARTITION_KEY,
+};

@@ -105,7 +105,7 @@ fn rendering_swaps_keyspace_and_replication_only() {
     assert!(text.contains("CREATE KEYSPACE IF NOT EXISTS other_ks\n"));
     assert!(text.contains("{'class': 'NetworkTopologyStrategy', 'dc1': '3', 'dc2': '2'}"));
     let statements = statements(&text);
-    assert_eq!(statements.len(), 7);
+    assert_eq!(statements.len(), 8);
     assert!(
         statements
             .iter()

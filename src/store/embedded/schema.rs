@@ -15,8 +15,8 @@ pub const ROWS: &str = "user_rows";
 /// The readable view of [`ROWS`].
 pub const VIEW: &str = "created_users";
 
-/// Tables other than the users', mirroring `cql/schema.cql`; `dead_letter_replays` (which dead
-/// letters `userstream dead-letters replay` re-published, by origin) is the embedded store's own.
+/// Tables other than the users', mirroring `cql/schema.cql` (`dead_letter_replays`: which dead
+/// letters `userstream dead-letters replay` re-published, by origin).
 const OTHER_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS user_counts (
     dimension TEXT NOT NULL,
