@@ -155,13 +155,15 @@ pub trait Broker: Clone + Send + Sync + 'static {
         partitions: Vec<Partition>,
     ) -> impl Future<Output = Result<Vec<ResetRow>, BrokerError>> + Send;
 
-    /// Moves the group's offsets to the plan's `new` ones, durably. The caller makes sure no
+    /// Moves the group's offsets to the plan's `new` ones, durably, and returns the plan as
+    /// applied: a row whose `new` offset retention deleted since the plan was made lands on the
+    /// first offset still kept, and its `new` and `lag_after` say so. The caller makes sure no
     /// batch of this process is in flight (the console pauses processing first); Kafka refuses
     /// while other members are active.
     fn apply_reset(
         &self,
         plan: Vec<ResetRow>,
-    ) -> impl Future<Output = Result<(), BrokerError>> + Send;
+    ) -> impl Future<Output = Result<Vec<ResetRow>, BrokerError>> + Send;
     /// The pipeline has no room for more records now: stop fetching, but stay a live member of
     /// the consumer group (Kafka evicts a member that stops polling). Called again every poll
     /// wait while there is no room; the next `poll` resumes. The embedded log has no group
@@ -229,7 +231,7 @@ impl Broker for AnyBroker {
     ) -> Result<Vec<ResetRow>, BrokerError> {
         dispatch!(self, b => b.plan_reset(target, partitions).await)
     }
-    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<Vec<ResetRow>, BrokerError> {
         dispatch!(self, b => b.apply_reset(plan).await)
     }
     fn describe(&self) -> Description {

@@ -276,7 +276,7 @@ fn execute(command: Command, app: &mut App, h: &Handles) {
             );
             let (control, replies) = (h.control.clone(), h.replies.clone());
             tokio::spawn(async move {
-                let result = control.apply_reset(plan.clone()).await.map(|()| plan);
+                let result = control.apply_reset(plan).await;
                 let _ = replies.send(Reply::Applied(result));
             });
         }

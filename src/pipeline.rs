@@ -121,7 +121,7 @@ pub enum ResetRequest {
     /// Pause processing, store and commit what is in flight, move the offsets, resume.
     Apply {
         plan: Vec<ResetRow>,
-        reply: oneshot::Sender<Result<(), BrokerError>>,
+        reply: oneshot::Sender<Result<Vec<ResetRow>, BrokerError>>,
     },
 }
 
@@ -170,7 +170,7 @@ impl Control {
 
     /// Applies `plan` between two batches: processing pauses, what is in flight is stored and
     /// committed, the group seeks, processing resumes.
-    pub async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), String> {
+    pub async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<Vec<ResetRow>, String> {
         let (reply, answer) = oneshot::channel();
         self.ask(ResetRequest::Apply { plan, reply }, answer).await
     }

@@ -40,14 +40,32 @@ pub async fn reset_offsets<B: Broker>(
         eprintln!("dry run: nothing changed; add --execute to apply this plan");
         return Ok(());
     }
-    broker.apply_reset(plan.clone()).await?;
-    let moved = plan.iter().filter(|r| r.new != r.current).count();
+    let applied = broker.apply_reset(plan.clone()).await?;
+    for line in moved_by_retention(&plan, &applied) {
+        eprintln!("{line}");
+    }
+    let moved = applied.iter().filter(|r| r.new != r.current).count();
     eprintln!(
         "applied: {moved} of {} partitions moved; {} records left to read",
-        plan.len(),
-        plan.iter().map(|r| r.lag_after).sum::<u64>()
+        applied.len(),
+        applied.iter().map(|r| r.lag_after).sum::<u64>()
     );
     Ok(())
+}
+
+/// One line per partition whose planned offset retention deleted before the reset applied.
+fn moved_by_retention(plan: &[ResetRow], applied: &[ResetRow]) -> Vec<String> {
+    plan.iter()
+        .zip(applied)
+        .filter(|(p, a)| p.new != a.new)
+        .map(|(p, a)| {
+            format!(
+                "partition {}: offset {} was deleted by retention meanwhile; the reset landed on \
+                 {}, the first offset still kept",
+                p.partition, p.new, a.new
+            )
+        })
+        .collect()
 }
 
 /// One line of the dry run of `dead-letters replay`: what would be published, without the
@@ -178,6 +196,28 @@ mod tests {
             },
             failed_at: "2026-01-01T00:00:00.000000Z".into(),
         }
+    }
+
+    #[test]
+    fn a_reset_that_retention_moved_says_where_it_landed() {
+        let row = |partition, new| ResetRow {
+            partition,
+            current: 90,
+            new,
+            high_watermark: 90,
+            lag_after: 90 - new,
+        };
+        let plan = [row(0, 0), row(1, 0)];
+        let applied = [row(0, 80), row(1, 0)];
+        let lines = moved_by_retention(&plan, &applied);
+        assert_eq!(
+            lines,
+            [
+                "partition 0: offset 0 was deleted by retention meanwhile; the reset landed on 80, \
+              the first offset still kept"
+            ]
+        );
+        assert!(moved_by_retention(&plan, &plan).is_empty());
     }
 
     #[test]

@@ -127,6 +127,9 @@ struct Inner {
     append_lock: Mutex<u64>,
     new_records: Notify,
     retention: Retention,
+    /// Held by a retention pass and by an offset reset, so retention never deletes records a
+    /// reset is moving the group back to, and a reset sees what retention left.
+    reset_lock: Mutex<()>,
 }
 
 /// A handle to the embedded log; clones share it.
@@ -242,6 +245,7 @@ impl EmbeddedBroker {
                 append_lock: Mutex::new(last_appended),
                 new_records: Notify::new(),
                 retention: config.retention,
+                reset_lock: Mutex::new(()),
             }),
         })
     }
@@ -431,10 +435,36 @@ impl Inner {
     }
 
     /// Writes the plan's offsets in one synced batch, then moves the group's read positions.
-    fn apply_reset(&self, plan: &[ResetRow]) -> Result<(), BrokerError> {
-        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+    /// A planned offset that retention deleted since the plan was made (the console's dialog
+    /// waits for a key; retention runs meanwhile) lands on the first offset still kept; the
+    /// returned rows are the plan as applied.
+    fn apply_reset(&self, plan: &[ResetRow]) -> Result<Vec<ResetRow>, BrokerError> {
+        let _no_retention = self.reset_lock.lock().map_err(storage)?;
+        let mut applied = Vec::with_capacity(plan.len());
         for row in plan {
-            self.part(row.partition)?;
+            let part = self.part(row.partition)?;
+            let high = part.high_watermark.load(SeqCst);
+            let low = low_watermark(&part.keyspace)?.unwrap_or(high);
+            let new = row.new.max(low).min(high);
+            if new != row.new {
+                warn!(
+                    partition = row.partition,
+                    planned = row.new,
+                    landed = new,
+                    "Retention deleted records the reset pointed to; it lands on the first offset \
+                     still kept."
+                );
+            }
+            applied.push(ResetRow {
+                new,
+                high_watermark: high,
+                lag_after: high - new,
+                ..*row
+            });
+        }
+        let plan = applied;
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        for row in &plan {
             batch.insert(
                 &self.meta,
                 offset_key(&self.group, &self.topic, row.partition),
@@ -442,12 +472,12 @@ impl Inner {
             );
         }
         batch.commit().map_err(storage)?;
-        for row in plan {
+        for row in &plan {
             let part = self.part(row.partition)?;
             part.committed.store(row.new, SeqCst);
             part.fetch_position.store(row.new, SeqCst);
         }
-        Ok(())
+        Ok(plan)
     }
 
     fn enforce_retention(&self, now_ms: i64) -> Result<u64, BrokerError> {
@@ -458,6 +488,8 @@ impl Inner {
             return Ok(0);
         }
         let cutoff_ms = max_age.map(|a| now_ms.saturating_sub(a.as_millis() as i64) as u64);
+        // The committed offsets read below stay put until the pass is over.
+        let _no_reset = self.reset_lock.lock().map_err(storage)?;
         let mut deleted = 0;
         let topic = self.partitions.iter().enumerate();
         let dlq_topic_name = dlq_topic(&self.topic);
@@ -585,13 +617,13 @@ impl Broker for EmbeddedBroker {
         blocking(move || inner.plan_reset(target, &partitions)).await
     }
 
-    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<Vec<ResetRow>, BrokerError> {
         let inner = self.inner.clone();
         let rows = plan.len();
-        blocking(move || inner.apply_reset(&plan)).await?;
+        let applied = blocking(move || inner.apply_reset(&plan)).await?;
         self.inner.new_records.notify_waiters();
         info!(partitions = rows, group = %self.inner.group, "Reset the group's offsets.");
-        Ok(())
+        Ok(applied)
     }
 
     fn describe(&self) -> Description {

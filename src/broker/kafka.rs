@@ -405,10 +405,13 @@ impl Broker for KafkaBroker {
     }
 
     /// A member of the group (this process polls) moves its own partitions; otherwise the
-    /// group must have no active member, as Kafka requires.
-    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+    /// group must have no active member, as Kafka requires. The plan is applied as it is: an
+    /// offset Kafka's retention deleted meanwhile is out of range at the next fetch, and
+    /// `auto.offset.reset=earliest` moves the member to the first offset still kept.
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<Vec<ResetRow>, BrokerError> {
         let inner = self.inner.clone();
         let rows = plan.len();
+        let applied = plan.clone();
         blocking(move || {
             let (topic, group) = (&inner.config.topic, &inner.config.group);
             let timeout = inner.config.request_timeout;
@@ -424,7 +427,7 @@ impl Broker for KafkaBroker {
         // The next lag sample asks the brokers: the committed offsets moved back or ahead.
         *self.inner.lag.lock().unwrap_or_else(|e| e.into_inner()) = None;
         info!(partitions = rows, group = %self.inner.config.group, "Reset the group's offsets.");
-        Ok(())
+        Ok(applied)
     }
 
     fn describe(&self) -> Description {

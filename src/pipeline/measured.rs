@@ -86,7 +86,7 @@ impl<B: Broker> Broker for Measured<B> {
         self.inner.plan_reset(target, partitions).await
     }
 
-    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<(), BrokerError> {
+    async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<Vec<ResetRow>, BrokerError> {
         self.inner.apply_reset(plan).await
     }
 

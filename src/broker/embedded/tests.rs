@@ -304,3 +304,40 @@ async fn append_times_never_go_back() {
     let b = EmbeddedBroker::open(dir.path(), config(None)).unwrap();
     assert_eq!(*b.inner.append_lock.lock().unwrap(), ahead);
 }
+
+/// The console plans a reset, and retention deletes records before the key that applies it:
+/// the reset lands on the first offset still kept and says so in the rows it returns; once
+/// applied, retention leaves the records the group is to read again alone.
+#[tokio::test]
+async fn a_reset_into_records_retention_deleted_lands_on_the_first_kept_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(Some(1));
+    // Each payload is 10 bytes: keep the last 100 bytes, ten records.
+    cfg.retention.max_bytes = Some(100);
+    let b = EmbeddedBroker::open(dir.path(), cfg).unwrap();
+    b.produce(records_arc(10..100)).await.unwrap();
+    b.commit(vec![(0, 90)]).await.unwrap();
+
+    let plan = b.plan_reset(ResetTarget::Earliest, vec![]).await.unwrap();
+    assert_eq!((plan[0].new, plan[0].lag_after), (0, 90));
+    assert_eq!(b.enforce_retention().await.unwrap(), 80);
+
+    let applied = b.apply_reset(plan).await.unwrap();
+    assert_eq!(applied.len(), 1);
+    let row = applied[0];
+    assert_eq!(
+        (row.current, row.new, row.high_watermark, row.lag_after),
+        (90, 80, 90, 10)
+    );
+    assert_eq!(b.lag().await.unwrap()[0].lag, 10);
+    // Uncommitted again: retention keeps them, and they are all read.
+    assert_eq!(b.enforce_retention().await.unwrap(), 0);
+    let again = drain_all(&b).await;
+    let offsets: Vec<u64> = again.iter().map(|d| d.offset).collect();
+    assert_eq!(offsets, (80..90).collect::<Vec<_>>());
+
+    // A plan retention did not touch applies as it is.
+    b.commit(vec![(0, 90)]).await.unwrap();
+    let plan = b.plan_reset(ResetTarget::Offset(85), vec![]).await.unwrap();
+    assert_eq!(b.apply_reset(plan.clone()).await.unwrap(), plan);
+}
