@@ -1,16 +1,24 @@
 //! Exact aggregates when ownership of a topic partition moves, on the CQL test peer with its
 //! lightweight transactions: a writer whose epoch was taken over is refused and stops writing
 //! the partition; a batch whose counts applied but whose answer was lost (or whose rows land
-//! late) does not count twice when the new owner replays it; a second embedded log on the same
-//! keyspace is refused at start.
+//! late) does not count twice when the new owner replays it; Kafka members trading partitions
+//! in rebalances (the mock cluster) keep the counts exact and take a partition back when the
+//! group returns it; a second embedded log on the same keyspace is refused at start.
 
 mod support;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use support::cassandra::{as_map, assert_exact, group_by, peer_config, row, user};
 use support::cql_peer::CqlPeer;
+use support::mock_kafka::{TOPIC, cluster};
 use support::run::{success, summary};
+use userstream::broker::KafkaBroker;
+use userstream::broker::kafka::KafkaConfig;
+use userstream::pipeline::{Control, Pipeline, PipelineConfig, Role};
+use userstream::source::SyntheticSource;
+use userstream::stats::{Stage, Stats};
 use userstream::store::cassandra::{CassandraConfig, CassandraStore, statements, values};
 use userstream::store::{Store, WriteBatch};
 
@@ -284,4 +292,125 @@ fn two_embedded_log_pipelines_on_one_keyspace_are_refused_at_start() {
     // The first data dir again: its own log, so it takes its partitions back.
     let again = summary(&success(run_on(&peer, first.path(), "500")));
     assert_eq!(again["fetched"], 500, "{again}");
+}
+
+/// Waits until `stats` stored at least `n` records.
+async fn stored(stats: &Stats, n: u64, what: &str) {
+    let started = Instant::now();
+    while stats.stage(Stage::Store).count() < n {
+        assert!(started.elapsed() < Duration::from_secs(60), "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_members_trading_partitions_keep_counts_exact_and_take_them_back() {
+    const RECORDS: u64 = 12_000;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("userstream=warn")
+        .with_test_writer()
+        .try_init();
+    let cluster = cluster(3);
+    let peer = CqlPeer::start();
+    // Short sessions: the mock cluster's rebalances wait for them.
+    let properties = [
+        "session.timeout.ms=6000",
+        "max.poll.interval.ms=6000",
+        "heartbeat.interval.ms=500",
+    ];
+    let kafka = KafkaConfig {
+        request_timeout: Duration::from_secs(5),
+        properties: properties.iter().map(|p| p.parse().unwrap()).collect(),
+        ..KafkaConfig::new(&cluster.bootstrap_servers(), TOPIC, "fence")
+    };
+    let member = || async {
+        let broker = KafkaBroker::connect(kafka.clone()).await.unwrap();
+        // Each member its own store, so its own epochs, as two processes.
+        let store = open(peer_config(&peer.contact_point())).await;
+        (broker, store)
+    };
+    let config = PipelineConfig {
+        batch_size: 200,
+        poll_max: 500,
+        drain_timeout: Duration::from_secs(60),
+        ..PipelineConfig::default()
+    };
+
+    // a produces and processes; it holds every partition, so takes every epoch.
+    let (broker, store) = member().await;
+    let a = Pipeline::start(
+        PipelineConfig {
+            max_records: Some(RECORDS),
+            ..config.clone()
+        },
+        SyntheticSource::new(11, Vec::new()),
+        broker,
+        store,
+        Arc::new(Control::new(Some(600))),
+    );
+    let a_stats = a.stats.clone();
+    stored(&a_stats, 1000, "a stored nothing").await;
+
+    // b joins the group, takes partitions from a and writes them under new epochs.
+    let (broker, store) = member().await;
+    let b = Pipeline::start(
+        PipelineConfig {
+            role: Role::Process,
+            ..config
+        },
+        SyntheticSource::new(11, Vec::new()),
+        broker.clone(),
+        store,
+        Arc::new(Control::default()),
+    );
+    stored(&b.stats, 1, "b never stored a record").await;
+    assert!(!broker.assigned().is_empty());
+    let b_stats = b.stats.clone();
+    b.shutdown.cancel();
+    b.join().await.unwrap();
+    // The last handle: the member leaves the group now, not at its session timeout.
+    drop(broker);
+
+    // b left: the group gives its partitions back to a, which takes them again (a later claim)
+    // instead of stopping at the epochs b took.
+    tokio::time::timeout(Duration::from_secs(120), a.join())
+        .await
+        .expect("a did not finish")
+        .unwrap();
+    let check = open(peer_config(&peer.contact_point())).await;
+    assert_eq!(
+        assert_exact(&check, "spark_streams").await,
+        RECORDS as usize
+    );
+    let mut epochs = Vec::new();
+    for partition in 0..3 {
+        let (epoch, _): (i64, i64) = check
+            .session()
+            .query_unpaged(
+                format!(
+                    "SELECT epoch, counted_upto FROM spark_streams.partition_counts WHERE topic \
+                     = 'users_created' AND topic_partition = {partition} AND dimension = '' AND \
+                     value = ''"
+                ),
+                (),
+            )
+            .await
+            .unwrap()
+            .into_rows_result()
+            .unwrap()
+            .first_row()
+            .unwrap();
+        epochs.push(epoch);
+    }
+    // a (1), b (2), a again (3) on b's partitions.
+    assert!(epochs.iter().any(|e| *e >= 3), "{epochs:?}");
+    let taken = |s: &Stats| {
+        s.partitions_taken_over
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    eprintln!(
+        "epochs {epochs:?}; batches left to a new owner: a {}, b {}",
+        taken(&a_stats),
+        taken(&b_stats)
+    );
 }
