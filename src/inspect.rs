@@ -134,7 +134,7 @@ fn read_published(
     let Some(published) = published.filter(|p| Some(p.pid) == locked.pid) else {
         return Err(ConfigOrLock(format!(
             "data dir {} is in use by another userstream process{} that publishes no lag (a \
-             tool, not a pipeline run): try again when it ends",
+             tool, or a pipeline still starting): try again in a moment",
             locked.path, locked.by
         ))
         .into());
