@@ -87,7 +87,8 @@ struct Handles {
 /// An answer of the pipeline to a command that waits for one.
 enum Reply {
     Planned(Result<Vec<ResetRow>, String>),
-    Applied(Result<Vec<ResetRow>, String>),
+    /// The plan confirmed, and the rows as applied (or why not).
+    Applied(Vec<ResetRow>, Result<Vec<ResetRow>, String>),
 }
 
 /// Runs the console over `pipeline` until the user quits or `stop_request` fires (SIGTERM),
@@ -176,7 +177,7 @@ async fn event_loop(
             },
             Some(reply) = replies.recv() => match reply {
                 Reply::Planned(result) => app.reset_planned(result),
-                Reply::Applied(result) => app.reset_applied(result),
+                Reply::Applied(plan, result) => app.reset_applied(&plan, result),
             },
             changed = store_rx.changed(), if store_open => match changed {
                 Ok(()) => app.set_store(Arc::clone(&store_rx.borrow_and_update())),
@@ -276,8 +277,8 @@ fn execute(command: Command, app: &mut App, h: &Handles) {
             );
             let (control, replies) = (h.control.clone(), h.replies.clone());
             tokio::spawn(async move {
-                let result = control.apply_reset(plan).await;
-                let _ = replies.send(Reply::Applied(result));
+                let result = control.apply_reset(plan.clone()).await;
+                let _ = replies.send(Reply::Applied(plan, result));
             });
         }
         Command::Quit => {

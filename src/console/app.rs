@@ -290,16 +290,30 @@ impl App {
         }
     }
 
-    /// Takes in the outcome of an applied reset: the dialog closes and says how it went.
-    pub fn reset_applied(&mut self, result: Result<Vec<ResetRow>, String>) {
+    /// Takes in the outcome of an applied reset of `planned`: the dialog closes and says how it
+    /// went, and which partitions retention had cut below the plan meanwhile.
+    pub fn reset_applied(&mut self, planned: &[ResetRow], result: Result<Vec<ResetRow>, String>) {
         self.reset = None;
         match result {
-            Ok(plan) => {
-                let replay: u64 = plan.iter().map(|r| r.lag_after).sum();
+            Ok(applied) => {
+                let replay: u64 = applied.iter().map(|r| r.lag_after).sum();
+                let cut = planned
+                    .iter()
+                    .zip(&applied)
+                    .filter(|(p, a)| p.new != a.new)
+                    .count();
+                let note = if cut > 0 {
+                    format!(
+                        " Retention deleted records of {cut} partitions meanwhile: they start at \
+                         the first offset still kept."
+                    )
+                } else {
+                    String::new()
+                };
                 self.notify(
                     format!(
-                        "Offsets reset on {} partitions; {replay} records to read.",
-                        plan.len()
+                        "Offsets reset on {} partitions; {replay} records to read.{note}",
+                        applied.len()
                     ),
                     false,
                 );

@@ -343,8 +343,22 @@ fn lag_reset_dialog() {
         state: KeyEventState::NONE,
     });
     assert_eq!(applied, Some(Command::ApplyReset(plan.clone())));
-    app.reset_applied(Ok(plan));
+    app.reset_applied(&plan, Ok(plan.clone()));
     assert!(app.reset.is_none());
     let status = app.visible_status().unwrap();
     assert!(status.text.contains("records to read"), "{}", status.text);
+    assert!(!status.text.contains("Retention"), "{}", status.text);
+    // Retention cut a partition below the plan before it applied: the status says so.
+    let mut landed = plan.clone();
+    landed[0].new += 1;
+    landed[0].lag_after -= 1;
+    app.reset_applied(&plan, Ok(landed));
+    let status = app.visible_status().unwrap();
+    assert!(
+        status
+            .text
+            .contains("Retention deleted records of 1 partitions"),
+        "{}",
+        status.text
+    );
 }
