@@ -30,6 +30,19 @@ impl ConfigOrLock {
     }
 }
 
+/// An error that is the command line's fault, found after parsing (flags that exclude each
+/// other, a value that does not parse as the subcommand needs it): exits with [`USAGE`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+impl Usage {
+    /// Wraps `error`, keeping its whole message.
+    pub fn from_error(error: anyhow::Error) -> anyhow::Error {
+        Usage(format!("{error:#}")).into()
+    }
+}
+
 /// The status of an error met while parsing the command line (else [`USAGE`]).
 pub fn of_parse_error(error: &anyhow::Error) -> u8 {
     if is_config_or_lock(error) {
@@ -43,6 +56,8 @@ pub fn of_parse_error(error: &anyhow::Error) -> u8 {
 pub fn of_run_error(error: &anyhow::Error) -> u8 {
     if is_config_or_lock(error) {
         CONFIG_OR_LOCK
+    } else if error.chain().any(|e| e.is::<Usage>()) {
+        USAGE
     } else {
         FAILURE
     }
@@ -75,5 +90,8 @@ mod tests {
             (FAILURE, USAGE)
         );
         assert!(format!("{wrapped:#}").contains("data dir locked"));
+        let usage = Usage::from_error(anyhow::anyhow!("give only one"));
+        assert_eq!(of_run_error(&usage), USAGE);
+        assert_eq!(usage.to_string(), "give only one");
     }
 }

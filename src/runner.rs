@@ -16,6 +16,7 @@ use crate::cli::{
 };
 use crate::datadir::DataDir;
 use crate::datadir::lag::{self, PublishedLag};
+use crate::exit::Usage;
 use crate::headless;
 use crate::inspect::LagSource;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, Role};
@@ -71,7 +72,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             action: Some(DeadLettersAction::Replay),
         }) => {
-            let filter = cli.run.replay.filter(now_ms(), limit)?;
+            let filter = cli
+                .run
+                .replay
+                .filter(now_ms(), limit)
+                .map_err(Usage::from_error)?;
             let store = open_store(&data_dir, &cli.run, None).await?;
             let broker = open_broker(&data_dir, &cli.run).await?;
             let (topic, execute) = (&cli.run.topic, cli.run.replay.execute);
@@ -79,7 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::ResetOffsets { json }) => {
-            let target = cli.run.replay.target(now_ms())?;
+            let target = cli.run.replay.target(now_ms()).map_err(Usage::from_error)?;
             let broker = open_broker(&data_dir, &cli.run).await?;
             let (partitions, execute) = (cli.run.replay.partition.clone(), cli.run.replay.execute);
             crate::replay::reset_offsets(&broker, target, partitions, execute, json).await

@@ -87,6 +87,12 @@ fn exit_statuses_0_1_2_3() {
     let out = output(userstream(d, &["--no-such-flag"]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     refused(&output(userstream(d, &["--log", "[bad"])), 2, "--log");
+    let out = output(userstream(
+        d,
+        &["reset-offsets", "--to-earliest", "--to-latest"],
+    ));
+    refused(&out, 2, "only one of");
+    refused(&output(bare(&["config", "check"])), 2, "needs the file");
 
     // 3: the config file's fault, whatever the subcommand.
     let config = d.join("bad.toml");

@@ -171,11 +171,11 @@ fn reset_offsets_plans_by_default_and_replays_with_execute() {
     run_ok(d, &["reset-offsets", "--to-latest", "--execute"]);
     assert_eq!(lag_and_high(d), (0, 3000));
 
-    // Bad input: one clear line, exit 1 (not a panic).
+    // Bad input: one clear line, exit 2 (a usage error, not a panic).
     let out = support::run::userstream(d, &["reset-offsets", "--to-earliest", "--to-latest"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("only one of"));
     let out = support::run::userstream(d, &["reset-offsets", "--to-earliest", "--partition", "9"])
         .output()

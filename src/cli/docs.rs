@@ -9,7 +9,7 @@ use std::path::Path;
 use clap::ArgAction;
 
 use super::scope::{self, heading};
-use crate::exit::ConfigOrLock;
+use crate::exit::{ConfigOrLock, Usage};
 
 /// `userstream completions SHELL`.
 pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
@@ -210,7 +210,7 @@ fn secret_properties(shown: &str, value: &toml::Value, found: &mut Findings) {
 /// `userstream config check`: prints the findings, fails with [`ConfigOrLock`] on errors.
 pub fn check(path: Option<&Path>) -> anyhow::Result<()> {
     let Some(path) = path else {
-        return Err(ConfigOrLock(
+        return Err(Usage(
             "config check needs the file: --config FILE (or USERSTREAM_CONFIG)".into(),
         )
         .into());
