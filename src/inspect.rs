@@ -151,6 +151,19 @@ fn read_published(
             published.group
         );
     }
+    let age_ms = chrono::Utc::now().timestamp_millis() - published.written_at_ms;
+    let stale_ms = 10 * PUBLISH_EVERY.as_millis() as i64;
+    if age_ms > stale_ms {
+        // Old numbers shown as current would mislead: say why there are none.
+        anyhow::bail!(
+            "the lag the pipeline running on data dir {} (pid {}) published is {} s old: it \
+             cannot rewrite {} (disk full? read-only?) or is stuck",
+            locked.path,
+            published.pid,
+            age_ms / 1000,
+            crate::datadir::lag::FILE
+        );
+    }
     Ok(Reading {
         partitions: published.partitions,
         published_by: Some(published.pid),
@@ -284,6 +297,56 @@ fn lag_table(lag: &[PartitionLag]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_published_lag_is_shown_only_when_it_is_the_holders_fresh_and_of_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let locked = |pid| Locked {
+            path: dir.path().display().to_string(),
+            by: format!(" (pid {pid})"),
+            pid: Some(pid),
+            reader: false,
+        };
+        let config = EmbeddedConfig::default();
+        let publish = |age_ms: i64, group: &str| {
+            PublishedLag {
+                pid: 42,
+                written_at_ms: chrono::Utc::now().timestamp_millis() - age_ms,
+                topic: config.topic.clone(),
+                group: group.to_owned(),
+                partitions: vec![partition(0, 1, 3)],
+            }
+            .write(dir.path())
+            .unwrap()
+        };
+        let error = |pid| {
+            let e = read_published(dir.path(), &locked(pid), &config)
+                .err()
+                .unwrap();
+            (format!("{e:#}"), e.is::<ConfigOrLock>())
+        };
+        let (shown, is_lock) = error(42);
+        assert!(shown.contains("publishes no lag") && is_lock, "{shown}");
+        publish(0, &config.group);
+        let read = read_published(dir.path(), &locked(42), &config).unwrap();
+        assert_eq!(
+            (read.partitions, read.published_by),
+            (vec![partition(0, 1, 3)], Some(42))
+        );
+        let (shown, is_lock) = error(43);
+        assert!(
+            shown.contains("(pid 43) that publishes no lag") && is_lock,
+            "{shown}"
+        );
+        publish(60_000, &config.group);
+        assert!(
+            error(42).0.contains("published is 60 s old"),
+            "{}",
+            error(42).0
+        );
+        publish(0, "other");
+        assert!(error(42).0.contains("as group other"), "{}", error(42).0);
+    }
 
     fn partition(partition: u32, committed: u64, high_watermark: u64) -> PartitionLag {
         PartitionLag {
