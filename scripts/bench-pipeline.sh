@@ -10,6 +10,8 @@
 #   LONG=0           records of one long run per binary (10000000: rate of the first and last
 #                    million, memory over time, disk against rows); 0 skips it
 #   PARTS="throughput randomuser latency long"           which parts run
+#   MIN_FREE_MB=12288  a run is stopped (and the script fails) when the disk under TMPDIR has
+#                      less free space than this; every run's data dir is deleted once measured
 # The randomuser part serves 5,000-user pages of tests/data/randomuser/mixed-500.json (each
 # page with its own ids) from a local HTTP server, which needs python3.
 set -euo pipefail
@@ -21,6 +23,7 @@ RECORDS=${RECORDS:-1000000}
 RUNS=${RUNS:-3}
 LONG=${LONG:-0}
 PARTS=${PARTS:-throughput randomuser latency long}
+MIN_FREE_MB=${MIN_FREE_MB:-12288}
 work=$(mktemp -d "${TMPDIR:-/tmp}/userstream-bench.XXXXXX")
 server_pid=
 trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -43,7 +46,15 @@ run() {
     >"$out/stdout" 2>"$out/stderr" &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    local wal rss
+    local wal rss free
+    free=$(df --output=avail -m "$out" | tail -1 | tr -d ' ')
+    if [[ "$free" -lt "$MIN_FREE_MB" ]]; then
+      kill "$pid"
+      wait "$pid" || true
+      rm -rf "$out/data"
+      echo "$name: stopped, the disk has ${free} MB free (MIN_FREE_MB=$MIN_FREE_MB)" >&2
+      exit 1
+    fi
     wal=$(stat -c %s "$out/data/store.db-wal" 2>/dev/null || echo 0)
     rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
     echo "$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN {print a - b}') $wal ${rss:-0}" \
@@ -60,8 +71,10 @@ run() {
     du -scb "$out/data"/store.db* | tail -1 | cut -f1
     du -sb "$out/data/log" 2>/dev/null | cut -f1 || echo 0
   } >"$out/du"
-  # Only the long run's data is read afterwards; the others go at once to spare the disk.
-  [[ "$name" == long-* ]] || rm -rf "$out/data"
+  # The long runs' stored values are the one figure read from the data; then it goes at once,
+  # so one run's data is on the disk at a time.
+  if [[ "$name" == long-* ]]; then values_mb "$name" >"$out/values"; fi
+  rm -rf "$out/data"
 }
 
 summary() { tail -1 "$work/$1/stdout"; }
@@ -225,8 +238,7 @@ if [[ " $PARTS " == *" long "* && "$LONG" -gt 0 ]]; then
   report "  highest RSS after 60 s" MB "${rss_after[@]}"
   report "  peak store.db-wal" MB $(for b in "${!bins[@]}"; do wal_peak_mb "long-$b"; done)
   report "  store.db and WAL at the end" MB $(for b in "${!bins[@]}"; do du_mb "long-$b" 2; done)
-  report "  stored values (ids as text)" MB $(for b in "${!bins[@]}"; do values_mb "long-$b"; done)
+  report "  stored values (ids as text)" MB $(for b in "${!bins[@]}"; do cat "$work/long-$b/values"; done)
   report "  log at the end" MB $(for b in "${!bins[@]}"; do du_mb "long-$b" 3; done)
   report "  data dir at the end" MB $(for b in "${!bins[@]}"; do du_mb "long-$b" 1; done)
-  rm -rf "$work"/long-*/data
 fi

@@ -297,10 +297,11 @@ pub struct RunArgs {
           default_value = format_duration(DEFAULT_RETENTION_AGE),
           help_heading = heading::RETENTION)]
     pub retention_age: Duration,
-    /// Embedded log: keep at most this many payload bytes per partition (e.g. 2GB).
+    /// Embedded log: keep at most this many payload bytes per partition (e.g. 2GB; 0: no
+    /// size limit).
     #[arg(long, env = "USERSTREAM_RETENTION_BYTES", value_parser = byte_size,
-          help_heading = heading::RETENTION)]
-    pub retention_bytes: Option<u64>,
+          default_value = "256MB", help_heading = heading::RETENTION)]
+    pub retention_bytes: u64,
     /// Embedded log: time between two retention passes.
     #[arg(long, env = "USERSTREAM_RETENTION_INTERVAL", value_parser = duration,
           default_value = format_duration(Retention::default().interval),

@@ -67,7 +67,7 @@ impl Default for Retention {
         Retention {
             max_age: None,
             max_bytes: None,
-            interval: Duration::from_secs(60),
+            interval: DEFAULT_RETENTION_INTERVAL,
         }
     }
 }
@@ -85,10 +85,17 @@ pub struct EmbeddedConfig {
 
 /// How long the log keeps a record by default (`--retention-age`).
 pub const DEFAULT_RETENTION_AGE: Duration = Duration::from_secs(7 * 86_400);
+/// Payload bytes a partition keeps by default (`--retention-bytes`): with the default three
+/// partitions the log holds about 768 MiB of committed records, some 1.3 million users, which
+/// bounds a laptop's data dir in a long `--rate max` run while leaving a replay window.
+pub const DEFAULT_RETENTION_BYTES: u64 = 256 * 1024 * 1024;
+/// Time between two retention passes by default: at `--rate max` (about 40 MB of payload a
+/// second) the log overshoots its size limit by at most a few hundred MB between passes.
+pub const DEFAULT_RETENTION_INTERVAL: Duration = Duration::from_secs(5);
 
 impl Default for EmbeddedConfig {
     /// The default topic and group, a new log's default partitions, records kept for
-    /// [`DEFAULT_RETENTION_AGE`] with no size limit.
+    /// [`DEFAULT_RETENTION_AGE`] and at most [`DEFAULT_RETENTION_BYTES`] per partition.
     fn default() -> EmbeddedConfig {
         EmbeddedConfig {
             topic: DEFAULT_TOPIC.to_owned(),
@@ -96,6 +103,7 @@ impl Default for EmbeddedConfig {
             partitions: None,
             retention: Retention {
                 max_age: Some(DEFAULT_RETENTION_AGE),
+                max_bytes: Some(DEFAULT_RETENTION_BYTES),
                 ..Retention::default()
             },
         }

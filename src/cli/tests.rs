@@ -127,7 +127,7 @@ fn flag_defaults_are_the_backends_defaults() {
     let embedded = EmbeddedConfig::default();
     assert_eq!((&run.topic, &run.group), (&embedded.topic, &embedded.group));
     assert_eq!(Some(run.retention_age), embedded.retention.max_age);
-    assert_eq!(run.retention_bytes, embedded.retention.max_bytes);
+    assert_eq!(Some(run.retention_bytes), embedded.retention.max_bytes);
     let pipeline = PipelineConfig::default();
     assert_eq!(run.topic, pipeline.topic);
     assert_eq!(run.role, pipeline.role);
