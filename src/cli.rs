@@ -28,9 +28,11 @@ use crate::util::{format_duration, parse_duration};
 
 pub mod cassandra;
 pub mod docs;
+pub mod kafka;
 pub mod replay;
 pub mod scope;
 pub use cassandra::CassandraArgs;
+pub use kafka::KafkaSecurityArgs;
 pub use replay::ReplayArgs;
 use scope::heading;
 
@@ -277,6 +279,8 @@ pub struct RunArgs {
     #[arg(short = 'X', long = "kafka-property", value_name = "KEY=VALUE",
           value_parser = KafkaPropertyParser, help_heading = heading::BROKER)]
     pub kafka_property: Vec<KafkaProperty>,
+    #[command(flatten)]
+    pub kafka_security: KafkaSecurityArgs,
     /// Store backend.
     #[arg(long, value_enum, env = "USERSTREAM_STORE", default_value = "embedded",
           help_heading = heading::STORE)]

@@ -119,6 +119,7 @@ async fn open_kafka(args: &RunArgs) -> anyhow::Result<AnyBroker> {
         replication_factor: args.replication_factor,
         compression: args.compression,
         properties: args.kafka_property.clone(),
+        security: args.kafka_security.security(),
         ..KafkaConfig::new(&args.brokers, &args.topic, &args.group)
     };
     let broker = KafkaBroker::connect(config)

@@ -18,6 +18,7 @@ mod admin;
 mod consume;
 mod hold;
 mod produce;
+pub mod security;
 pub mod settings;
 
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
@@ -39,6 +40,7 @@ use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 use consume::{Context, GroupConsumer};
 use produce::Outbox;
+pub use security::{KafkaSecurity, Password, SaslMechanism};
 pub use settings::{Compression, KafkaProperty, KafkaPropertyParser};
 
 /// Longest age of a lag sample before `lag` asks the brokers again.
@@ -58,6 +60,8 @@ pub struct KafkaConfig {
     pub compression: Compression,
     /// `-X` properties, passed to every client.
     pub properties: Vec<KafkaProperty>,
+    /// TLS and SASL shortcuts, merged with `properties` at connect.
+    pub security: KafkaSecurity,
     /// How long `produce` waits without any acknowledgement before reporting the brokers down.
     pub ack_stall: Duration,
     /// Timeout of metadata, admin and lag requests.
@@ -75,6 +79,7 @@ impl Default for KafkaConfig {
             replication_factor: 1,
             compression: Compression::Lz4,
             properties: Vec::new(),
+            security: KafkaSecurity::default(),
             ack_stall: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
         }
@@ -125,8 +130,10 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl KafkaBroker {
-    /// Checks the settings, connects, and creates the topics if missing.
-    pub async fn connect(config: KafkaConfig) -> Result<KafkaBroker, BrokerError> {
+    /// Checks the settings, connects (a TLS or SASL failure ends it with the cause), and
+    /// creates the topics if missing.
+    pub async fn connect(mut config: KafkaConfig) -> Result<KafkaBroker, BrokerError> {
+        config.properties = config.security.merge(&config.properties)?;
         settings::check_pinned(&config.properties)?;
         let needs = settings::required_features(&config.properties, config.compression);
         settings::check_features(&needs, &settings::builtin_features()?)?;
@@ -135,6 +142,14 @@ impl KafkaBroker {
 
         let base = [("bootstrap.servers", config.brokers.clone())];
         let common = settings::client_config(&base, &config.properties);
+        let (probe, brokers, timeout) = (
+            common.clone(),
+            config.brokers.clone(),
+            config.request_timeout,
+        );
+        blocking(move || security::check_connection(&probe, &brokers, timeout))
+            .await
+            .map_err(|e| first_contact(&config.brokers, e))?;
         let producer_settings = [
             ("bootstrap.servers", config.brokers.clone()),
             ("enable.idempotence", "true".to_owned()),
@@ -222,6 +237,16 @@ impl KafkaBroker {
     }
 }
 
+/// A connection failure at start: fatal, since nothing was ever reached.
+fn first_contact(brokers: &str, error: BrokerError) -> BrokerError {
+    match error {
+        BrokerError::NotConnected(why) => BrokerError::Fatal(format!(
+            "cannot reach the Kafka brokers at {brokers}: {why}"
+        )),
+        other => other,
+    }
+}
+
 /// Creates the topic and its dead-letter topic if missing; returns the topic's partitions.
 async fn ensure_topics(
     config: &KafkaConfig,
@@ -235,13 +260,7 @@ async fn ensure_topics(
         admin::partition_counts(&c, &[names[0].as_str(), names[1].as_str()], timeout)
     })
     .await
-    .map_err(|e| match e {
-        BrokerError::NotConnected(why) => BrokerError::Fatal(format!(
-            "cannot reach the Kafka brokers at {}: {why}",
-            config.brokers
-        )),
-        other => other,
-    })?;
+    .map_err(|e| first_contact(&config.brokers, e))?;
     let wanted = config.partitions.unwrap_or(DEFAULT_PARTITIONS);
     if let (Some(have), Some(want)) = (found[0], config.partitions)
         && have != want
