@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Kafka tests that need a real broker: installs tansu (a Kafka-protocol broker) if it is
 # missing, starts it on a free loopback port with its data in a temp dir, runs
-# `tests/kafka_tansu.rs` against it, and stops it by PID. `--bench` also runs `benches/kafka.rs`.
+# `tests/kafka_tansu.rs` against it, and stops it by PID; then `tests/kafka_secure.rs`, whose tests
+# start their own tansu behind stunnel (TLS, SASL). `--bench` also runs `benches/kafka.rs`.
 set -euo pipefail
 
 TANSU_VERSION=0.6.0
@@ -62,6 +63,7 @@ echo "kafka-tests: tansu $TANSU_VERSION on 127.0.0.1:$port (pid $pid)" >&2
 
 export USERSTREAM_KAFKA="127.0.0.1:$port"
 cargo test --test kafka_tansu -- --ignored --test-threads=1
+USERSTREAM_TANSU="$tansu" cargo test --test kafka_secure -- --ignored --test-threads=1
 if [ "${1:-}" = "--bench" ]; then
   cargo bench --bench kafka
 fi

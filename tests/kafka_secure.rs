@@ -21,7 +21,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
-use support::run::{assert_aggregates_exact, success, summary};
+use support::run::{assert_aggregates_exact, summary};
 use support::tls::{Certs, Stunnel, certs};
 
 /// The certificate of the good listener names the address the clients use.

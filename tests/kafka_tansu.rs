@@ -611,3 +611,43 @@ fn reset_offsets_is_refused_while_the_group_has_an_active_member() {
     assert_eq!(ids(dir_m.path()).len(), 900);
     member.stop();
 }
+
+#[test]
+#[ignore = "needs a Kafka broker: scripts/kafka-tests.sh runs it"]
+fn gzip_and_zstd_round_trip() {
+    let Some(target) = Target::from_env("gzip_and_zstd_round_trip") else {
+        return;
+    };
+    for codec in ["gzip", "zstd"] {
+        let (addr, topic, group) = (target.addr(), unique(codec), unique("g"));
+        target.prepare(&topic, 3);
+        let kafka = [
+            "--broker",
+            "kafka",
+            "--brokers",
+            &addr,
+            "--topic",
+            &topic,
+            "--group",
+            &group,
+            "--compression",
+            codec,
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless",
+            "--max-records",
+            "3000",
+            "--rate",
+            "max",
+            "--seed",
+            "5",
+        ];
+        let s = summary(&success(userstream(dir.path(), &kafka, &args)));
+        assert_eq!(s["stored"], 3000, "{codec}: {s}");
+        let stored = ids(dir.path());
+        assert_eq!(stored.iter().collect::<HashSet<_>>().len(), 3000, "{codec}");
+        assert_aggregates_exact(dir.path());
+        assert_eq!(lag(&kafka), (3000, 0), "{codec}");
+    }
+}

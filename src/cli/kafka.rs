@@ -20,8 +20,12 @@ pub struct KafkaSecurityArgs {
     pub kafka_ca: Option<PathBuf>,
     /// Kafka: SASL mechanism (security.protocol SASL_PLAINTEXT, or SASL_SSL with TLS); needs
     /// --kafka-username and the password.
-    #[arg(long, env = "USERSTREAM_KAFKA_SASL_MECHANISM", value_enum, ignore_case = true,
-          help_heading = heading::BROKER)]
+    #[arg(
+        long,
+        env = "USERSTREAM_KAFKA_SASL_MECHANISM",
+        value_enum,
+        ignore_case = true
+    )]
     pub kafka_sasl_mechanism: Option<SaslMechanism>,
     /// Kafka: SASL user name.
     #[arg(long, env = "USERSTREAM_KAFKA_USERNAME", help_heading = heading::BROKER)]
