@@ -135,3 +135,46 @@ fn unreachable_brokers_fail_clearly() {
         "{stderr}"
     );
 }
+
+#[test]
+fn security_shortcuts_come_from_flags_and_the_config_file() {
+    use userstream::broker::kafka::SaslMechanism;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userstream.toml");
+    std::fs::write(
+        &path,
+        "kafka-sasl-mechanism = \"SCRAM-SHA-512\"\nkafka-username = \"svc\"\n\
+         kafka-password = \"hunter2\"\nkafka-ca = \"/etc/ssl/kafka-ca.pem\"\n",
+    )
+    .unwrap();
+    let cli = parse_from(args(&["--config", path.to_str().unwrap()])).unwrap();
+    let security = cli.run.kafka_security.security();
+    assert_eq!(security.sasl_mechanism, Some(SaslMechanism::ScramSha512));
+    assert_eq!(security.username.as_deref(), Some("svc"));
+    assert_eq!(security.protocol(), Some("SASL_SSL"));
+    assert!(!format!("{cli:?}").contains("hunter2"));
+
+    let cli = parse_from(args(&["--kafka-tls", "--kafka-sasl-mechanism", "plain"])).unwrap();
+    let security = cli.run.kafka_security.security();
+    assert_eq!(security.sasl_mechanism, Some(SaslMechanism::Plain));
+    assert_eq!(security.protocol(), Some("SASL_SSL"));
+    assert!(parse_from(args(&["--kafka-sasl-mechanism", "GSSAPI"])).is_err());
+}
+
+#[test]
+fn incomplete_sasl_settings_are_refused_at_start() {
+    let out = userstream(&[
+        "--headless",
+        "--broker",
+        "kafka",
+        "--brokers",
+        "127.0.0.1:1",
+        "--kafka-sasl-mechanism",
+        "SCRAM-SHA-256",
+        "--kafka-username",
+        "svc",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("USERSTREAM_KAFKA_PASSWORD"), "{stderr}");
+}
