@@ -24,7 +24,8 @@ pub struct KafkaSecurityArgs {
         long,
         env = "USERSTREAM_KAFKA_SASL_MECHANISM",
         value_enum,
-        ignore_case = true
+        ignore_case = true,
+        help_heading = heading::BROKER
     )]
     pub kafka_sasl_mechanism: Option<SaslMechanism>,
     /// Kafka: SASL user name.
