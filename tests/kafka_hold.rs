@@ -135,6 +135,8 @@ async fn a_store_slower_than_the_poll_interval_keeps_the_member_in_its_group() {
     assert_eq!(assigned, [0, 1, 2]);
 
     let lock = lock_store(dir.path());
+    // A batch committed just before the lock is counted a moment later.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let locked_at = stored(&stats);
     // Half as long again as the poll interval with no store write getting through.
     tokio::time::sleep(MAX_POLL * 3 / 2).await;
