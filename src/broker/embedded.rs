@@ -453,22 +453,17 @@ impl Inner {
             let part = self.part(row.partition)?;
             let high = part.high_watermark.load(SeqCst);
             let low = low_watermark(&part.keyspace)?.unwrap_or(high);
-            let new = row.new.max(low).min(high);
-            if new != row.new {
+            let landed = reset::land(row, low, high);
+            if landed.new != row.new {
                 warn!(
                     partition = row.partition,
                     planned = row.new,
-                    landed = new,
+                    landed = landed.new,
                     "Retention deleted records the reset pointed to; it lands on the first offset \
                      still kept."
                 );
             }
-            applied.push(ResetRow {
-                new,
-                high_watermark: high,
-                lag_after: high - new,
-                ..*row
-            });
+            applied.push(landed);
         }
         let plan = applied;
         let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));

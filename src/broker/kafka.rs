@@ -424,23 +424,25 @@ impl Broker for KafkaBroker {
     }
 
     /// A member of the group (this process polls) moves its own partitions; otherwise the
-    /// group must have no active member, as Kafka requires. The plan is applied as it is: an
-    /// offset Kafka's retention deleted meanwhile is out of range at the next fetch, and
-    /// `auto.offset.reset=earliest` moves the member to the first offset still kept.
+    /// group must have no active member, as Kafka requires. A planned offset that retention
+    /// deleted since the plan was made lands on the partition's low watermark (a later deletion
+    /// is out of range at the next fetch, and `auto.offset.reset=earliest` does the same).
     async fn apply_reset(&self, plan: Vec<ResetRow>) -> Result<Vec<ResetRow>, BrokerError> {
         let inner = self.inner.clone();
         let rows = plan.len();
-        let applied = plan.clone();
-        blocking(move || {
+        let applied = blocking(move || {
             let (topic, group) = (&inner.config.topic, &inner.config.group);
             let timeout = inner.config.request_timeout;
+            let plan = admin::within_watermarks(&inner.consumer, topic, plan, timeout)?;
             if inner.subscribed.load(SeqCst) {
-                return consume::reset_owned(&inner.consumer, topic, &plan, timeout);
+                consume::reset_owned(&inner.consumer, topic, &plan, timeout)?;
+                return Ok(plan);
             }
             if let Some(reason) = admin::active_group_refusal(&inner.consumer, group, timeout)? {
                 return Err(BrokerError::Fatal(reason));
             }
-            admin::commit_plan(&inner.consumer, group, topic, &plan)
+            admin::commit_plan(&inner.consumer, group, topic, &plan)?;
+            Ok(plan)
         })
         .await?;
         // The next lag sample asks the brokers: the committed offsets moved back or ahead.

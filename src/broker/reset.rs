@@ -122,6 +122,20 @@ pub fn plan(target: ResetTarget, bounds: &[PartitionBounds]) -> Vec<ResetRow> {
         .collect()
 }
 
+/// `row` as it lands on a partition that keeps the offsets `low..high` now: retention may have
+/// deleted the start of the partition since the plan was made (the console's dialog waits for
+/// a key), and a new offset below `low` moves up to it; `lag_after` follows.
+pub fn land(row: &ResetRow, low: Offset, high: Offset) -> ResetRow {
+    let high = high.max(row.high_watermark);
+    let new = row.new.clamp(low.min(high), high);
+    ResetRow {
+        new,
+        high_watermark: high,
+        lag_after: high - new,
+        ..*row
+    }
+}
+
 /// The partitions to reset: `wanted`, or every one of `count` when empty; an unknown one is
 /// refused.
 pub fn select(wanted: &[Partition], count: u32) -> Result<Vec<Partition>, BrokerError> {
@@ -228,6 +242,18 @@ mod tests {
             (row.current, row.lag_after, row.high_watermark),
             (50, 90, 100)
         );
+    }
+
+    #[test]
+    fn a_row_lands_inside_what_is_kept_when_it_applies() {
+        let row = plan(ResetTarget::Earliest, &[bounds(0, 90, 90, None)])[0];
+        assert_eq!(land(&row, 0, 90), row);
+        let cut = land(&row, 80, 95);
+        assert_eq!((cut.new, cut.high_watermark, cut.lag_after), (80, 95, 15));
+        // Emptied by retention: the high watermark.
+        assert_eq!(land(&row, 95, 95).new, 95);
+        let latest = plan(ResetTarget::Latest, &[bounds(0, 90, 10, None)])[0];
+        assert_eq!(land(&latest, 50, 100).new, 90);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
 use rdkafka::{ClientConfig, Offset as KafkaOffset, TopicPartitionList};
-use tracing::info;
+use tracing::{info, warn};
 
 use super::consume::{Context, GroupConsumer, classify};
 use crate::broker::reset::{self, PartitionBounds, ResetRow, ResetTarget};
@@ -218,6 +218,35 @@ pub fn plan_reset(
         });
     }
     Ok(reset::plan(target, &bounds))
+}
+
+/// `plan` with each new offset inside the partition's records as kept now: retention may have
+/// deleted the start of a partition since the plan was made (a console dialog waits for a
+/// key). A moved row is logged; its `new`, `high_watermark` and `lag_after` say where it lands.
+pub fn within_watermarks(
+    consumer: &GroupConsumer,
+    topic: &str,
+    plan: Vec<ResetRow>,
+    timeout: Duration,
+) -> Result<Vec<ResetRow>, BrokerError> {
+    let mut out = Vec::with_capacity(plan.len());
+    for row in plan {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, row.partition as i32, timeout)
+            .map_err(classify)?;
+        let landed = reset::land(&row, low.max(0) as u64, high.max(0) as u64);
+        if landed.new != row.new {
+            warn!(
+                partition = row.partition,
+                planned = row.new,
+                landed = landed.new,
+                "Retention deleted records the reset pointed to; it lands on the first offset \
+                 still kept."
+            );
+        }
+        out.push(landed);
+    }
+    Ok(out)
 }
 
 /// Kafka's reason to refuse resetting `group`: it has active members. `None` when it has none,
