@@ -86,8 +86,9 @@ pub struct EmbeddedConfig {
 /// How long the log keeps a record by default (`--retention-age`).
 pub const DEFAULT_RETENTION_AGE: Duration = Duration::from_secs(7 * 86_400);
 /// Payload bytes a partition keeps by default (`--retention-bytes`): with the default three
-/// partitions the log holds about 768 MiB of committed records, some 1.3 million users, which
-/// bounds a laptop's data dir in a long `--rate max` run while leaving a replay window.
+/// partitions the log keeps about 768 MiB of committed records, some 1.3 million users, as a
+/// replay window. Deleted records leave the disk only when fjall's compaction rewrites their
+/// files, which lags behind a `--rate max` run (README, Performance).
 pub const DEFAULT_RETENTION_BYTES: u64 = 256 * 1024 * 1024;
 /// Time between two retention passes by default: at `--rate max` (about 40 MB of payload a
 /// second) the log overshoots its size limit by at most a few hundred MB between passes.
