@@ -162,7 +162,8 @@ fn drain_and_check(dir: &Path, what: &str, fresh: &[String], expected: u64, full
     assert_eq!(s["lag"], 0, "{what}: {s}");
     let conn = Connection::open(dir.join("store.db")).unwrap();
     let mut find = conn
-        .prepare("SELECT COUNT(*) FROM created_users WHERE id = ?1")
+        // Through the row table's id index: the view's text ids are computed, never indexed.
+        .prepare("SELECT COUNT(*) FROM user_rows WHERE id = unhex(replace(?1, '-', ''))")
         .unwrap();
     let lost = fresh
         .iter()
@@ -184,7 +185,8 @@ fn drain_and_check(dir: &Path, what: &str, fresh: &[String], expected: u64, full
         rows as u64, expected,
         "{what}: rows that were never acknowledged"
     );
-    if full {
+    // A round killed before its first acknowledgement leaves nothing to aggregate yet.
+    if full && expected > 0 {
         support::run::assert_aggregates_exact(dir);
     }
 }
