@@ -42,6 +42,7 @@ run() {
   mkdir -p "$out/data"
   local start
   start=$(date +%s.%N)
+  echo "$start" >"$out/start"
   USERSTREAM_LOG=warn "$bin" --data-dir "$out/data" --headless --status-interval 1s "$@" \
     >"$out/stdout" 2>"$out/stderr" &
   local pid=$!
@@ -206,10 +207,31 @@ if [[ " $PARTS " == *" latency "* ]]; then
   report "  stored" records/s $(per_bin la rate)
 fi
 
-# The stored count's time of reaching N, between status lines: at NAME N.
+# The seconds from NAME's start until its stored count reached N, interpolated between the
+# status lines' timestamps (a loaded machine prints them late, so their count is no clock):
+# at NAME N.
 at() {
-  awk -v n="$2" -F'"stored":' 'NF > 1 {split($2, a, ","); t++; if (a[1] + 0 >= n) {
-    print t - 1 + (n - prev) / ((a[1] - prev) || 1); exit } prev = a[1] + 0 }' "$work/$1/stdout"
+  awk -v n="$2" -v start="$(cat "$work/$1/start")" '
+    # Seconds since 1970 of an RFC 3339 UTC time ("2026-12-02T15:13:09.905236Z").
+    function epoch(ts,   y, mo, era, yoe, mp, doe) {
+      y = substr(ts, 1, 4) + 0; mo = substr(ts, 6, 2) + 0
+      if (mo <= 2) y--
+      era = int(y / 400); yoe = y - era * 400; mp = (mo + 9) % 12
+      doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + int((153 * mp + 2) / 5) \
+        + substr(ts, 9, 2) - 1
+      return (era * 146097 + doe - 719468) * 86400 + substr(ts, 12, 2) * 3600 \
+        + substr(ts, 15, 2) * 60 + substr(ts, 18) + 0
+    }
+    match($0, /"stored":[0-9]+/) && match($0, /"ts":"[^"]+"/) {
+      stored = substr($0, index($0, "\"stored\":") + 9) + 0
+      t = epoch(substr($0, RSTART + 6, RLENGTH - 7)) - start
+      if (stored >= n) {
+        step = stored - prev
+        print prev_t + (step > 0 ? (n - prev) * (t - prev_t) / step : 0)
+        exit
+      }
+      prev = stored; prev_t = t
+    }' "$work/$1/stdout"
 }
 
 if [[ " $PARTS " == *" long "* && "$LONG" -gt 0 ]]; then
