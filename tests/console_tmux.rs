@@ -77,6 +77,26 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+
+    /// Waits for the line `echo EXIT=$? > FILE` writes after the program in the pane ends and
+    /// returns it; the file exists a moment before the shell wrote the line.
+    fn exit_line(&self, file: &Path, after: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(text) = std::fs::read_to_string(file)
+                .ok()
+                .filter(|t| t.ends_with('\n'))
+            {
+                return text.trim().to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no exit after {after}: {}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for Tmux {
@@ -172,19 +192,7 @@ fn console_shows_pauses_fetches_and_quits_cleanly() {
     );
 
     tmux.send("q");
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&exit_file) {
-            break text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no exit after q: {}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(status.trim(), "EXIT=0");
+    assert_eq!(tmux.exit_line(&exit_file, "q", timeout), "EXIT=0");
     let alternate = tmux.run(&["display-message", "-p", "-t", "0", "#{alternate_on}"]);
     assert_eq!(
         String::from_utf8_lossy(&alternate.stdout).trim(),
@@ -272,19 +280,7 @@ fn console_resets_the_group_to_earliest_through_keys() {
         |s| number_after(s, "duplicates").is_some_and(|n| n >= produced),
     );
     tmux.send("q");
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&exit_file) {
-            break text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no exit after q: {}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(status.trim(), "EXIT=0");
+    assert_eq!(tmux.exit_line(&exit_file, "q", timeout), "EXIT=0");
     support::run::assert_aggregates_exact(&data_dir);
 }
 
@@ -362,21 +358,6 @@ fn lag_watch_redraws_in_place_beside_a_running_pipeline() {
     );
 
     tmux.send("C-c");
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        // The file exists a moment before the shell wrote the line.
-        if let Some(text) = std::fs::read_to_string(&exit_file)
-            .ok()
-            .filter(|t| t.ends_with('\n'))
-        {
-            break text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no exit after C-c: {}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(status.trim(), "EXIT=0", "{}", tmux.screen());
+    let status = tmux.exit_line(&exit_file, "C-c", timeout);
+    assert_eq!(status, "EXIT=0", "{}", tmux.screen());
 }
