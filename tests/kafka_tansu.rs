@@ -80,6 +80,20 @@ fn unique(name: &str) -> String {
     format!("{name}-{}-{nanos}", std::process::id())
 }
 
+/// The binary's flags for the Kafka broker at `addr`, on `topic` as `group`.
+fn kafka_flags<'a>(addr: &'a str, topic: &'a str, group: &'a str) -> [&'a str; 8] {
+    [
+        "--broker",
+        "kafka",
+        "--brokers",
+        addr,
+        "--topic",
+        topic,
+        "--group",
+        group,
+    ]
+}
+
 fn userstream(dir: &Path, kafka: &[&str], args: &[&str]) -> Command {
     let mut cmd = support::run::userstream(dir, &[kafka, args].concat());
     // Plain log lines: the test reads the assignments from them.
@@ -119,16 +133,7 @@ fn headless_run_stores_every_record_once() {
     };
     let (addr, topic, group) = (target.addr(), unique("headless"), unique("g"));
     target.prepare(&topic, 3);
-    let kafka = [
-        "--broker",
-        "kafka",
-        "--brokers",
-        &addr,
-        "--topic",
-        &topic,
-        "--group",
-        &group,
-    ];
+    let kafka = kafka_flags(&addr, &topic, &group);
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "--headless",
@@ -161,17 +166,10 @@ fn a_member_without_partitions_never_stalls_on_its_lead() {
     let (addr, topic, group) = (target.addr(), unique("lead"), unique("g"));
     target.prepare(&topic, 1);
     let kafka = [
-        "--broker",
-        "kafka",
-        "--brokers",
-        &addr,
-        "--topic",
-        &topic,
-        "--group",
-        &group,
-        "--partitions",
-        "1",
-    ];
+        &kafka_flags(&addr, &topic, &group)[..],
+        &["--partitions", "1"],
+    ]
+    .concat();
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     let owner = Member::start(userstream(
         dirs[0].path(),
@@ -285,17 +283,10 @@ fn two_processors_split_partitions_and_survive_a_kill() {
     let (addr, topic, group) = (target.addr(), unique("scale"), unique("g"));
     target.prepare(&topic, 4);
     let kafka = [
-        "--broker",
-        "kafka",
-        "--brokers",
-        &addr,
-        "--topic",
-        &topic,
-        "--group",
-        &group,
-        "--partitions",
-        "4",
-    ];
+        &kafka_flags(&addr, &topic, &group)[..],
+        &["--partitions", "4"],
+    ]
+    .concat();
     // A dead member is noticed after the session timeout; keep it short for the test.
     let fast = [
         "-X",
@@ -483,16 +474,7 @@ fn to_datetime_lands_on_the_first_record_at_or_after_the_time() {
     };
     let (addr, topic, group) = (target.addr(), unique("time"), unique("g"));
     target.prepare(&topic, 3);
-    let kafka = [
-        "--broker",
-        "kafka",
-        "--brokers",
-        &addr,
-        "--topic",
-        &topic,
-        "--group",
-        &group,
-    ];
+    let kafka = kafka_flags(&addr, &topic, &group);
     let dir = tempfile::tempdir().unwrap();
     let ingest = |seed: &str| {
         let args = [
@@ -564,16 +546,7 @@ fn reset_offsets_is_refused_while_the_group_has_an_active_member() {
     };
     let (addr, topic, group) = (target.addr(), unique("active"), unique("g"));
     target.prepare(&topic, 3);
-    let kafka = [
-        "--broker",
-        "kafka",
-        "--brokers",
-        &addr,
-        "--topic",
-        &topic,
-        "--group",
-        &group,
-    ];
+    let kafka = kafka_flags(&addr, &topic, &group);
     let (dir_m, dir_i) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let member = Member::start(userstream(
         dir_m.path(),
@@ -622,17 +595,10 @@ fn gzip_and_zstd_round_trip() {
         let (addr, topic, group) = (target.addr(), unique(codec), unique("g"));
         target.prepare(&topic, 3);
         let kafka = [
-            "--broker",
-            "kafka",
-            "--brokers",
-            &addr,
-            "--topic",
-            &topic,
-            "--group",
-            &group,
-            "--compression",
-            codec,
-        ];
+            &kafka_flags(&addr, &topic, &group)[..],
+            &["--compression", codec],
+        ]
+        .concat();
         let dir = tempfile::tempdir().unwrap();
         let args = [
             "--headless",

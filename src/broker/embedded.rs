@@ -454,17 +454,7 @@ impl Inner {
             let part = self.part(row.partition)?;
             let high = part.high_watermark.load(SeqCst);
             let low = low_watermark(&part.keyspace)?.unwrap_or(high);
-            let landed = reset::land(row, low, high);
-            if landed.new != row.new {
-                warn!(
-                    partition = row.partition,
-                    planned = row.new,
-                    landed = landed.new,
-                    "Retention deleted records the reset pointed to; it lands on the first offset \
-                     still kept."
-                );
-            }
-            applied.push(landed);
+            applied.push(reset::land(row, low, high));
         }
         let plan = applied;
         let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));

@@ -6,6 +6,7 @@
 //! (`low..=high`), as Kafka clamps it.
 
 use serde::Serialize;
+use tracing::warn;
 
 use super::{BrokerError, Offset, Partition};
 use crate::util::rfc3339;
@@ -124,10 +125,19 @@ pub fn plan(target: ResetTarget, bounds: &[PartitionBounds]) -> Vec<ResetRow> {
 
 /// `row` as it lands on a partition that keeps the offsets `low..high` now: retention may have
 /// deleted the start of the partition since the plan was made (the console's dialog waits for
-/// a key), and a new offset below `low` moves up to it; `lag_after` follows.
+/// a key), and a new offset below `low` moves up to it, with a warning; `lag_after` follows.
 pub fn land(row: &ResetRow, low: Offset, high: Offset) -> ResetRow {
     let high = high.max(row.high_watermark);
     let new = row.new.clamp(low.min(high), high);
+    if new != row.new {
+        warn!(
+            partition = row.partition,
+            planned = row.new,
+            landed = new,
+            "Retention deleted records the reset pointed to; it lands on the first offset still \
+             kept."
+        );
+    }
     ResetRow {
         new,
         high_watermark: high,

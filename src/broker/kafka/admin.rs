@@ -9,7 +9,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
 use rdkafka::{ClientConfig, Offset as KafkaOffset, TopicPartitionList};
-use tracing::{info, warn};
+use tracing::info;
 
 use super::consume::{Context, GroupConsumer, classify};
 use crate::broker::reset::{self, PartitionBounds, ResetRow, ResetTarget};
@@ -234,17 +234,7 @@ pub fn within_watermarks(
         let (low, high) = consumer
             .fetch_watermarks(topic, row.partition as i32, timeout)
             .map_err(classify)?;
-        let landed = reset::land(&row, low.max(0) as u64, high.max(0) as u64);
-        if landed.new != row.new {
-            warn!(
-                partition = row.partition,
-                planned = row.new,
-                landed = landed.new,
-                "Retention deleted records the reset pointed to; it lands on the first offset \
-                 still kept."
-            );
-        }
-        out.push(landed);
+        out.push(reset::land(&row, low.max(0) as u64, high.max(0) as u64));
     }
     Ok(out)
 }
