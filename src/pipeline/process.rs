@@ -127,8 +127,9 @@ async fn poll_loop<B: Broker>(
             Ok(batch) if batch.is_empty() => {
                 retrier.succeed();
                 if stops.ingest_over.is_cancelled() && tx.capacity() == tx.max_capacity() {
-                    // Nothing queued here; done once the worker committed everything.
-                    if drained(broker, &tx).await? {
+                    // Nothing queued here; done once the worker committed everything. Asking
+                    // the broker for the lag can take a while: the member is held meanwhile.
+                    if holding(broker, stats, drained(broker, &tx)).await? {
                         info!("Lag is zero; processing finished.");
                         return Ok(());
                     }
