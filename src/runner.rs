@@ -137,6 +137,7 @@ fn embedded_config(args: &RunArgs) -> EmbeddedConfig {
             max_age: Some(args.retention_age),
             max_bytes: (args.retention_bytes > 0).then_some(args.retention_bytes),
             interval: args.retention_interval,
+            ..Retention::default()
         },
     }
 }

@@ -7,9 +7,13 @@
 //! lock.
 //!
 //! Layout, in one fjall database under `DATA_DIR/log`:
-//! - keyspace `t.{topic}.{partition}`: key = offset (u64 big-endian, so keys sort by offset),
-//!   value = `[append time ms: u64][bytes before this record in the partition: u64][payload]`.
-//!   The running byte position makes size-based retention exact without a scan;
+//! - keyspaces `t.{topic}.{partition}.{base offset:020}`, the partition's segments
+//!   ([`segments`]), each holding the offsets from its base up to the next segment's base:
+//!   key = offset (u64 big-endian, so keys sort by offset), value = `[append time ms: u64]
+//!   [bytes before this record in the partition: u64][payload]`. The running byte position
+//!   makes size-based retention exact without a scan. A segment is closed once it holds
+//!   [`DEFAULT_SEGMENT_BYTES`] of payload (`Retention::segment_bytes`). A data dir from before
+//!   segments has one keyspace `t.{topic}.{partition}`, read as the segment with base 0;
 //! - keyspace `meta`: `partitions.{topic}` → partition count, `offset.{group}.{topic}.{p}` →
 //!   next offset to read, `start.{topic}.{p}` → `[offset: u64][byte position: u64]` of the
 //!   first record retention kept, so a partition that retention emptied still knows its high
@@ -29,11 +33,16 @@
 //! only records the group has committed, oldest first, and only those past the age or size
 //! limit: a record that was never processed is never deleted, however old or large the log.
 //! (Kafka deletes regardless of consumers; a consumer then sees the gap. Here there is none.)
+//! Like Kafka, it gives the disk back a segment at a time: a segment whose records are all
+//! deleted is dropped with its files; only the segment cut through gets tombstones, which wait
+//! for fjall's compaction. So the log's disk stays within its size limit plus about one
+//! segment per partition, plus fjall's journal and memtables.
 
 mod codec;
+mod segments;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -50,6 +59,7 @@ use super::{
 use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
+use segments::{Limits, PartitionLog};
 
 /// How long the log keeps records that the group has committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +70,9 @@ pub struct Retention {
     pub max_bytes: Option<u64>,
     /// Time between two retention passes; the first runs one interval after start.
     pub interval: Duration,
+    /// Payload bytes after which a partition's next append opens a new segment: the unit in
+    /// which retention gives the disk back ([`DEFAULT_SEGMENT_BYTES`]; small in tests).
+    pub segment_bytes: u64,
 }
 
 impl Default for Retention {
@@ -68,6 +81,7 @@ impl Default for Retention {
             max_age: None,
             max_bytes: None,
             interval: DEFAULT_RETENTION_INTERVAL,
+            segment_bytes: DEFAULT_SEGMENT_BYTES,
         }
     }
 }
@@ -87,9 +101,13 @@ pub struct EmbeddedConfig {
 pub const DEFAULT_RETENTION_AGE: Duration = Duration::from_secs(7 * 86_400);
 /// Payload bytes a partition keeps by default (`--retention-bytes`): with the default three
 /// partitions the log keeps about 768 MiB of committed records, some 1.3 million users, as a
-/// replay window. Deleted records leave the disk only when fjall's compaction rewrites their
-/// files, which lags behind a `--rate max` run (README, Performance).
+/// replay window. Deleted records leave the disk a segment at a time, so a partition's share
+/// of the disk stays within this plus about one [`DEFAULT_SEGMENT_BYTES`] segment.
 pub const DEFAULT_RETENTION_BYTES: u64 = 256 * 1024 * 1024;
+/// Payload bytes of a full log segment by default: small beside the retention limit, so
+/// little more than the limit stays on disk, and large enough that opening a keyspace (a few
+/// file writes) happens once every 50,000 or so records of a partition.
+pub const DEFAULT_SEGMENT_BYTES: u64 = 32 * 1024 * 1024;
 /// Time between two retention passes by default: at `--rate max` (about 40 MB of payload a
 /// second) the log overshoots its size limit by at most a few hundred MB between passes.
 pub const DEFAULT_RETENTION_INTERVAL: Duration = Duration::from_secs(5);
@@ -109,19 +127,6 @@ impl Default for EmbeddedConfig {
             },
         }
     }
-}
-
-/// One partition of a topic.
-struct PartitionLog {
-    keyspace: Keyspace,
-    /// Offset the next record gets; readers see everything below it.
-    high_watermark: AtomicU64,
-    /// Bytes of payload appended before the next record.
-    end_position: AtomicU64,
-    /// Next offset the group reads; advanced by `commit`.
-    committed: AtomicU64,
-    /// Next offset `poll` hands out; ahead of `committed` while records are in flight.
-    fetch_position: AtomicU64,
 }
 
 struct Inner {
@@ -189,12 +194,6 @@ impl EmbeddedBroker {
             }
         };
         let open_partition = |topic: &str, p: u32| -> Result<PartitionLog, BrokerError> {
-            let keyspace = db
-                .keyspace(&format!("t.{topic}.{p}"), || {
-                    // Small memtables bound memory: a long run must not grow past ~200 MB.
-                    KeyspaceCreateOptions::default().max_memtable_size(4 * 1024 * 1024)
-                })
-                .map_err(storage)?;
             // Where retention last cut the partition: the floor of both watermarks.
             let start = meta
                 .get(start_key(topic, p))
@@ -206,31 +205,12 @@ impl EmbeddedBroker {
                     )
                 })
                 .unwrap_or((0, 0));
-            let (high_watermark, end_position) = match keyspace.last_key_value() {
-                Some(guard) => {
-                    let (k, v) = guard.into_inner().map_err(storage)?;
-                    let rec = codec::decode(&v).map_err(storage)?;
-                    (
-                        codec::read_u64(&k) + 1,
-                        rec.position + rec.payload.len() as u64,
-                    )
-                }
-                None => start,
-            };
-            let low = low_watermark(&keyspace)?.unwrap_or(high_watermark);
             let committed = meta
                 .get(offset_key(&config.group, topic, p))
                 .map_err(storage)?
                 .map(|v| codec::read_u64(&v))
-                .unwrap_or(0)
-                .max(low);
-            Ok(PartitionLog {
-                keyspace,
-                high_watermark: AtomicU64::new(high_watermark),
-                end_position: AtomicU64::new(end_position),
-                committed: AtomicU64::new(committed),
-                fetch_position: AtomicU64::new(committed),
-            })
+                .unwrap_or(0);
+            PartitionLog::open(&db, format!("t.{topic}.{p}"), start, committed)
         };
         let parts = (0..partitions)
             .map(|p| open_partition(&config.topic, p))
@@ -238,10 +218,7 @@ impl EmbeddedBroker {
         let dlq = open_partition(&dlq_topic(&config.topic), 0)?;
         let mut last_appended = 0;
         for part in parts.iter().chain(std::iter::once(&dlq)) {
-            if let Some(guard) = part.keyspace.last_key_value() {
-                let (_, v) = guard.into_inner().map_err(storage)?;
-                last_appended = last_appended.max(codec::decode(&v).map_err(storage)?.appended_ms);
-            }
+            last_appended = last_appended.max(part.last_appended_ms()?.unwrap_or(0));
         }
         Ok(EmbeddedBroker {
             inner: Arc::new(Inner {
@@ -278,7 +255,7 @@ impl EmbeddedBroker {
                 .partitions
                 .get(p as usize)
                 .ok_or_else(|| BrokerError::Fatal(format!("no partition {p}")))?;
-            read_range(part, p, from, u64::MAX, usize::MAX)
+            part.read_range(p, from, u64::MAX, usize::MAX)
         })
         .await
     }
@@ -290,38 +267,6 @@ fn offset_key(group: &str, topic: &str, p: u32) -> String {
 
 fn start_key(topic: &str, p: u32) -> String {
     format!("start.{topic}.{p}")
-}
-
-fn low_watermark(keyspace: &Keyspace) -> Result<Option<u64>, BrokerError> {
-    match keyspace.first_key_value() {
-        Some(guard) => Ok(Some(codec::read_u64(&guard.key().map_err(storage)?))),
-        None => Ok(None),
-    }
-}
-
-fn read_range(
-    part: &PartitionLog,
-    p: u32,
-    from: u64,
-    to: u64,
-    max: usize,
-) -> Result<Vec<Delivery>, BrokerError> {
-    let mut out = Vec::new();
-    for guard in part
-        .keyspace
-        .range(from.to_be_bytes()..to.to_be_bytes())
-        .take(max)
-    {
-        let (k, v) = guard.into_inner().map_err(storage)?;
-        let rec = codec::decode(&v).map_err(storage)?;
-        out.push(Delivery {
-            partition: p,
-            offset: codec::read_u64(&k),
-            payload: rec.payload.to_vec(),
-            claim: 0,
-        });
-    }
-    Ok(out)
 }
 
 /// Runs blocking storage work off the async threads.
@@ -348,11 +293,15 @@ impl Inner {
             .iter()
             .map(|l| (l.high_watermark.load(SeqCst), l.end_position.load(SeqCst)))
             .collect();
+        let targets = logs
+            .iter()
+            .map(|l| l.append_target(&self.db, self.retention.segment_bytes))
+            .collect::<Result<Vec<Keyspace>, _>>()?;
         let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
         for (p, payload) in records {
             let (offset, position) = &mut next[p];
             batch.insert(
-                &logs[p].keyspace,
+                &targets[p],
                 offset.to_be_bytes(),
                 codec::encode(now, *position, payload),
             );
@@ -377,7 +326,7 @@ impl Inner {
             if from >= to || out.len() >= max {
                 continue;
             }
-            let got = read_range(part, p as u32, from, to, share.min(max - out.len()))?;
+            let got = part.read_range(p as u32, from, to, share.min(max - out.len()))?;
             if let Some(last) = got.last() {
                 part.fetch_position.store(last.offset + 1, SeqCst);
             }
@@ -419,19 +368,16 @@ impl Inner {
         for p in chosen {
             let part = self.part(p)?;
             let high = part.high_watermark.load(SeqCst);
-            let low = low_watermark(&part.keyspace)?.unwrap_or(high);
-            let at_time =
-                match target {
-                    ResetTarget::Datetime(at) => reset::first_at_or_after(low, high, at, |o| {
-                        match part.keyspace.get(o.to_be_bytes()).map_err(storage)? {
-                            Some(v) => {
-                                Ok(Some(codec::decode(&v).map_err(storage)?.appended_ms as i64))
-                            }
-                            None => Ok(None),
-                        }
-                    })?,
-                    _ => None,
-                };
+            let low = part.low_watermark()?.unwrap_or(high);
+            let at_time = match target {
+                ResetTarget::Datetime(at) => {
+                    reset::first_at_or_after(low, high, at, |o| match part.get(o)? {
+                        Some(v) => Ok(Some(codec::decode(&v).map_err(storage)?.appended_ms as i64)),
+                        None => Ok(None),
+                    })?
+                }
+                _ => None,
+            };
             bounds.push(PartitionBounds {
                 partition: p,
                 low,
@@ -453,7 +399,7 @@ impl Inner {
         for row in plan {
             let part = self.part(row.partition)?;
             let high = part.high_watermark.load(SeqCst);
-            let low = low_watermark(&part.keyspace)?.unwrap_or(high);
+            let low = part.low_watermark()?.unwrap_or(high);
             applied.push(reset::land(row, low, high));
         }
         let plan = applied;
@@ -494,28 +440,12 @@ impl Inner {
             .chain(dlq.map(|(p, part)| (dlq_topic_name.as_str(), p, part, u64::MAX)));
         for (name, p, part, committed) in all {
             let end = part.end_position.load(SeqCst);
-            let keep_from = max_bytes.map(|b| end.saturating_sub(b));
-            let mut batch = self.db.batch();
-            let mut kept = None;
-            for guard in part.keyspace.iter() {
-                let (k, v) = guard.into_inner().map_err(storage)?;
-                let offset = codec::read_u64(&k);
-                let rec = codec::decode(&v).map_err(storage)?;
-                let too_old = cutoff_ms.is_some_and(|c| rec.appended_ms < c);
-                let too_far = keep_from.is_some_and(|f| rec.position < f);
-                if offset >= committed || !(too_old || too_far) {
-                    break;
-                }
-                batch.remove(&part.keyspace, k.clone());
-                kept = Some((offset + 1, rec.position + rec.payload.len() as u64));
-                deleted += 1;
-            }
-            if let Some((offset, position)) = kept {
-                let mut start = offset.to_be_bytes().to_vec();
-                start.extend_from_slice(&position.to_be_bytes());
-                batch.insert(&self.meta, start_key(name, p as u32), start);
-                batch.commit().map_err(storage)?;
-            }
+            let limits = Limits {
+                cutoff_ms,
+                keep_from: max_bytes.map(|b| end.saturating_sub(b)),
+            };
+            let start = start_key(name, p as u32);
+            deleted += part.cut(&self.db, &self.meta, start, committed, limits)?;
         }
         Ok(deleted)
     }
@@ -594,7 +524,9 @@ impl Broker for EmbeddedBroker {
         let inner = self.inner.clone();
         blocking(move || {
             let to = inner.dlq.high_watermark.load(SeqCst);
-            read_range(&inner.dlq, 0, 0, to, limit)?
+            inner
+                .dlq
+                .read_range(0, 0, to, limit)?
                 .into_iter()
                 .map(|d| serde_json::from_slice(&d.payload).map_err(storage))
                 .collect()
@@ -647,5 +579,7 @@ impl Broker for EmbeddedBroker {
     }
 }
 
+#[cfg(test)]
+mod segment_tests;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 use super::*;
 use crate::broker::reset::ResetTarget;
 
-fn config(partitions: Option<u32>) -> EmbeddedConfig {
+pub(super) fn config(partitions: Option<u32>) -> EmbeddedConfig {
     EmbeddedConfig {
         group: "g".into(),
         partitions,
@@ -19,11 +19,11 @@ fn records(range: std::ops::Range<u32>) -> Vec<OutRecord> {
         .collect()
 }
 
-fn records_arc(range: std::ops::Range<u32>) -> Arc<[OutRecord]> {
+pub(super) fn records_arc(range: std::ops::Range<u32>) -> Arc<[OutRecord]> {
     records(range).into()
 }
 
-async fn drain_all(b: &EmbeddedBroker) -> Vec<Delivery> {
+pub(super) async fn drain_all(b: &EmbeddedBroker) -> Vec<Delivery> {
     let mut all = Vec::new();
     loop {
         let got = b.poll(1000, Duration::from_millis(10)).await.unwrap();
@@ -290,11 +290,7 @@ async fn append_times_never_go_back() {
     *b.inner.append_lock.lock().unwrap() = ahead;
     b.produce(records_arc(3..4)).await.unwrap();
     let time = |o: u64| {
-        let v = b.inner.partitions[0]
-            .keyspace
-            .get(o.to_be_bytes())
-            .unwrap()
-            .unwrap();
+        let v = b.inner.partitions[0].get(o).unwrap().unwrap();
         codec::decode(&v).unwrap().appended_ms
     };
     assert!(time(2) <= time(3));

@@ -1,0 +1,355 @@
+//! One partition of the log as a run of segments: fjall keyspaces that each hold a contiguous
+//! range of offsets, named `t.{topic}.{p}.{base:020}` after the first offset they hold.
+//!
+//! Why segments: deleting records writes tombstones, and fjall frees their disk only when a
+//! compaction rewrites the files, which under a `--rate max` run never catches up. Dropping a
+//! whole keyspace (`Database::delete_keyspace`) frees its files at once, so retention drops
+//! every segment it empties whole and writes tombstones only into the one segment it cuts.
+//!
+//! Appends go to the newest segment; once it holds [`Retention::segment_bytes`] of payload the
+//! next append opens a new one (with the current high watermark as its base) before writing.
+//! A crash between the two leaves an empty newest segment, which the next append fills.
+//! Retention never drops the newest segment, so an append never writes into a dropped one.
+//!
+//! A data dir written before segments has one keyspace `t.{topic}.{p}`; it reads as the
+//! segment with base 0, and the first append past the segment size rolls on from it.
+//!
+//! [`Retention::segment_bytes`]: super::Retention::segment_bytes
+
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use tracing::warn;
+
+use super::{codec, storage};
+use crate::broker::{BrokerError, Delivery};
+
+/// Which committed records a retention pass deletes: those older than `cutoff_ms` or starting
+/// before byte position `keep_from`.
+#[derive(Clone, Copy)]
+pub(super) struct Limits {
+    pub cutoff_ms: Option<u64>,
+    pub keep_from: Option<u64>,
+}
+
+impl Limits {
+    fn past(&self, appended_ms: u64, position: u64) -> bool {
+        self.cutoff_ms.is_some_and(|c| appended_ms < c)
+            || self.keep_from.is_some_and(|f| position < f)
+    }
+}
+
+/// A segment's last record, without its payload.
+struct Last {
+    offset: u64,
+    appended_ms: u64,
+    position: u64,
+    /// Byte position just past it.
+    end: u64,
+}
+
+/// One partition of a topic.
+pub(super) struct PartitionLog {
+    /// `t.{topic}.{p}`: the legacy keyspace's name and the prefix of its segments' names.
+    name: String,
+    /// Segments by base offset; never empty.
+    segments: RwLock<BTreeMap<u64, Keyspace>>,
+    /// Byte position of the newest segment's first record.
+    segment_start: AtomicU64,
+    /// Offset the next record gets; readers see everything below it.
+    pub high_watermark: AtomicU64,
+    /// Bytes of payload appended before the next record.
+    pub end_position: AtomicU64,
+    /// Next offset the group reads; advanced by `commit`.
+    pub committed: AtomicU64,
+    /// Next offset `poll` hands out; ahead of `committed` while records are in flight.
+    pub fetch_position: AtomicU64,
+}
+
+fn create_options() -> KeyspaceCreateOptions {
+    // Small memtables bound memory: a long run must not grow past ~200 MB.
+    KeyspaceCreateOptions::default().max_memtable_size(4 * 1024 * 1024)
+}
+
+fn first_offset(keyspace: &Keyspace) -> Result<Option<u64>, BrokerError> {
+    match keyspace.first_key_value() {
+        Some(guard) => Ok(Some(codec::read_u64(&guard.key().map_err(storage)?))),
+        None => Ok(None),
+    }
+}
+
+fn last_record(keyspace: &Keyspace) -> Result<Option<Last>, BrokerError> {
+    let Some(guard) = keyspace.last_key_value() else {
+        return Ok(None);
+    };
+    let (k, v) = guard.into_inner().map_err(storage)?;
+    let rec = codec::decode(&v).map_err(storage)?;
+    Ok(Some(Last {
+        offset: codec::read_u64(&k),
+        appended_ms: rec.appended_ms,
+        position: rec.position,
+        end: rec.position + rec.payload.len() as u64,
+    }))
+}
+
+impl PartitionLog {
+    /// Opens partition `name` (`t.{topic}.{p}`) with `start` = the meta key's
+    /// `(offset, position)` where retention last cut it, and `committed` = the group's stored
+    /// offset. Drops segments wholly below `start`, left by a crash inside a retention pass.
+    pub fn open(
+        db: &Database,
+        name: String,
+        start: (u64, u64),
+        committed: u64,
+    ) -> Result<PartitionLog, BrokerError> {
+        let prefix = format!("{name}.");
+        let mut segments = BTreeMap::new();
+        for found in db.list_keyspace_names() {
+            let base = if *found == *name {
+                Some(0)
+            } else {
+                found
+                    .strip_prefix(&prefix)
+                    .filter(|b| b.len() == 20)
+                    .and_then(|b| b.parse::<u64>().ok())
+            };
+            if let Some(base) = base {
+                segments.insert(base, db.keyspace(&found, create_options).map_err(storage)?);
+            }
+        }
+        let below: Vec<u64> = segments
+            .keys()
+            .zip(segments.keys().skip(1))
+            .filter(|&(_, next)| *next <= start.0)
+            .map(|(base, _)| *base)
+            .collect();
+        for base in below {
+            if let Some(keyspace) = segments.remove(&base) {
+                db.delete_keyspace(keyspace).map_err(storage)?;
+            }
+        }
+        if segments.is_empty() {
+            let keyspace = db
+                .keyspace(&segment_name(&name, start.0), create_options)
+                .map_err(storage)?;
+            segments.insert(start.0, keyspace);
+        }
+        let mut end = None;
+        for keyspace in segments.values().rev() {
+            if let Some(last) = last_record(keyspace)? {
+                end = Some((last.offset + 1, last.end));
+                break;
+            }
+        }
+        let (high_watermark, end_position) = end.unwrap_or(start);
+        let newest = segments.values().next_back();
+        let segment_start = match newest.and_then(|k| k.first_key_value()) {
+            Some(guard) => {
+                let (_, v) = guard.into_inner().map_err(storage)?;
+                codec::decode(&v).map_err(storage)?.position
+            }
+            None => end_position,
+        };
+        let log = PartitionLog {
+            name,
+            segments: RwLock::new(segments),
+            segment_start: AtomicU64::new(segment_start),
+            high_watermark: AtomicU64::new(high_watermark),
+            end_position: AtomicU64::new(end_position),
+            committed: AtomicU64::new(0),
+            fetch_position: AtomicU64::new(0),
+        };
+        let committed = committed.max(log.low_watermark()?.unwrap_or(high_watermark));
+        log.committed.store(committed, SeqCst);
+        log.fetch_position.store(committed, SeqCst);
+        Ok(log)
+    }
+
+    /// The segments, oldest first, as handles that stay readable if retention drops them.
+    fn snapshot(&self) -> Result<Vec<(u64, Keyspace)>, BrokerError> {
+        let segments = self.segments.read().map_err(storage)?;
+        Ok(segments.iter().map(|(b, k)| (*b, k.clone())).collect())
+    }
+
+    /// The segments' base offsets, oldest first, for tests.
+    #[cfg(test)]
+    pub fn segment_bases(&self) -> Vec<u64> {
+        self.segments
+            .read()
+            .map(|s| s.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The segment the next append writes to: the newest one, or a new one once the newest
+    /// holds `segment_bytes` of payload. Called under the append lock only.
+    pub fn append_target(
+        &self,
+        db: &Database,
+        segment_bytes: u64,
+    ) -> Result<Keyspace, BrokerError> {
+        let (base, newest) = {
+            let segments = self.segments.read().map_err(storage)?;
+            let (base, newest) = segments
+                .last_key_value()
+                .ok_or_else(|| BrokerError::Fatal(format!("{} has no segment", self.name)))?;
+            (*base, newest.clone())
+        };
+        let high = self.high_watermark.load(SeqCst);
+        let end = self.end_position.load(SeqCst);
+        if high == base || end - self.segment_start.load(SeqCst) < segment_bytes {
+            return Ok(newest);
+        }
+        let next = db
+            .keyspace(&segment_name(&self.name, high), create_options)
+            .map_err(storage)?;
+        self.segments
+            .write()
+            .map_err(storage)?
+            .insert(high, next.clone());
+        self.segment_start.store(end, SeqCst);
+        // The full segment's tail would sit in its memtable, and pin the journal, until
+        // retention dropped it; flushing it now lets the journal go.
+        if let Err(error) = newest.rotate_memtable() {
+            warn!(%error, segment = %newest.name(), "Could not flush a full log segment.");
+        }
+        Ok(next)
+    }
+
+    /// The stored value of record `offset`, if it is kept.
+    pub fn get(&self, offset: u64) -> Result<Option<fjall::Slice>, BrokerError> {
+        let keyspace = {
+            let segments = self.segments.read().map_err(storage)?;
+            segments
+                .range(..=offset)
+                .next_back()
+                .map(|(_, k)| k.clone())
+        };
+        match keyspace {
+            Some(k) => k.get(offset.to_be_bytes()).map_err(storage),
+            None => Ok(None),
+        }
+    }
+
+    /// The first offset kept, if any.
+    pub fn low_watermark(&self) -> Result<Option<u64>, BrokerError> {
+        for (_, keyspace) in self.snapshot()? {
+            if let Some(offset) = first_offset(&keyspace)? {
+                return Ok(Some(offset));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The last record's append time, if any is kept.
+    pub fn last_appended_ms(&self) -> Result<Option<u64>, BrokerError> {
+        for (_, keyspace) in self.snapshot()?.iter().rev() {
+            if let Some(last) = last_record(keyspace)? {
+                return Ok(Some(last.appended_ms));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Up to `max` records of offsets `from..to`, as deliveries of partition `p`.
+    pub fn read_range(
+        &self,
+        p: u32,
+        from: u64,
+        to: u64,
+        max: usize,
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        let mut out = Vec::new();
+        if from >= to {
+            return Ok(out);
+        }
+        let covering: Vec<Keyspace> = {
+            let segments = self.segments.read().map_err(storage)?;
+            let first = segments.range(..=from).next_back().map_or(0, |(b, _)| *b);
+            segments.range(first..to).map(|(_, k)| k.clone()).collect()
+        };
+        for keyspace in covering {
+            for guard in keyspace.range(from.to_be_bytes()..to.to_be_bytes()) {
+                if out.len() >= max {
+                    return Ok(out);
+                }
+                let (k, v) = guard.into_inner().map_err(storage)?;
+                let rec = codec::decode(&v).map_err(storage)?;
+                out.push(Delivery {
+                    partition: p,
+                    offset: codec::read_u64(&k),
+                    payload: rec.payload.to_vec(),
+                    claim: 0,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes the records below `committed` that `limits` condemn, oldest first; returns how
+    /// many. The segments emptied are dropped whole once `start_key` in `meta`, the first
+    /// offset kept and its byte position, is synced; only the segment cut through, or the
+    /// newest, gets tombstones, in the same batch as the start key.
+    pub fn cut(
+        &self,
+        db: &Database,
+        meta: &Keyspace,
+        start_key: String,
+        committed: u64,
+        limits: Limits,
+    ) -> Result<u64, BrokerError> {
+        let segments = self.snapshot()?;
+        let newest = segments.last().map(|(b, _)| *b);
+        let mut deleted = 0;
+        let mut kept = None;
+        let mut dropped = Vec::new();
+        let mut batch = db.batch().durability(Some(PersistMode::SyncData));
+        for (base, keyspace) in &segments {
+            if Some(*base) != newest {
+                let Some(last) = last_record(keyspace)? else {
+                    dropped.push(*base);
+                    continue;
+                };
+                // Append times and positions never decrease, so the last record being past
+                // the limits means every record of the segment is.
+                if last.offset < committed && limits.past(last.appended_ms, last.position) {
+                    let first = first_offset(keyspace)?.unwrap_or(last.offset);
+                    deleted += last.offset - first + 1;
+                    kept = Some((last.offset + 1, last.end));
+                    dropped.push(*base);
+                    continue;
+                }
+            }
+            for guard in keyspace.iter() {
+                let (k, v) = guard.into_inner().map_err(storage)?;
+                let offset = codec::read_u64(&k);
+                let rec = codec::decode(&v).map_err(storage)?;
+                if offset >= committed || !limits.past(rec.appended_ms, rec.position) {
+                    break;
+                }
+                batch.remove(keyspace, k.clone());
+                kept = Some((offset + 1, rec.position + rec.payload.len() as u64));
+                deleted += 1;
+            }
+            break;
+        }
+        if let Some((offset, position)) = kept {
+            let mut start = offset.to_be_bytes().to_vec();
+            start.extend_from_slice(&position.to_be_bytes());
+            batch.insert(meta, start_key, start);
+            batch.commit().map_err(storage)?;
+        }
+        for base in dropped {
+            let removed = self.segments.write().map_err(storage)?.remove(&base);
+            if let Some(keyspace) = removed {
+                db.delete_keyspace(keyspace).map_err(storage)?;
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+fn segment_name(partition: &str, base: u64) -> String {
+    format!("{partition}.{base:020}")
+}
