@@ -8,7 +8,7 @@
 //!
 //! Layout, in one fjall database under `DATA_DIR/log`:
 //! - keyspaces `t.{topic}.{partition}.{base offset:020}`, the partition's segments
-//!   ([`segments`]), each holding the offsets from its base up to the next segment's base:
+//!   (`embedded/segments.rs`), each holding the offsets from its base to the next one's:
 //!   key = offset (u64 big-endian, so keys sort by offset), value = `[append time ms: u64]
 //!   [bytes before this record in the partition: u64][payload]`. The running byte position
 //!   makes size-based retention exact without a scan. A segment is closed once it holds

@@ -198,7 +198,7 @@ impl PartitionLog {
         };
         let high = self.high_watermark.load(SeqCst);
         let end = self.end_position.load(SeqCst);
-        if high == base || end - self.segment_start.load(SeqCst) < segment_bytes {
+        if high == base || end.saturating_sub(self.segment_start.load(SeqCst)) < segment_bytes {
             return Ok(newest);
         }
         let next = db
