@@ -10,20 +10,21 @@
 //!   so a slow store never gets it evicted from the group (see `hold`);
 //! - topics: the topic and its dead-letter topic are created at start if missing;
 //! - lag: committed offsets and watermarks fetched at most once per `LAG_REFRESH`, and kept
-//!   current in between with what this process produced and committed itself.
+//!   current in between with what this process produced and committed itself (see `lag`).
 //!
 //! Every `-X key=value` property goes to every client, except the few the guarantees pin.
 
 mod admin;
 mod consume;
 mod hold;
+mod lag;
 mod produce;
 pub mod security;
 pub mod settings;
 
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rdkafka::ClientConfig;
 use rdkafka::consumer::Consumer;
@@ -39,6 +40,7 @@ use crate::describe::Description;
 use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
 use consume::{Context, GroupConsumer};
+use lag::LagView;
 use produce::Outbox;
 pub use security::{KafkaSecurity, Password, SaslMechanism};
 pub use settings::{Compression, KafkaProperty, KafkaPropertyParser};
@@ -110,7 +112,7 @@ struct Inner {
     polling: Mutex<()>,
     subscribed: AtomicBool,
     partitions: u32,
-    lag: Mutex<Option<(Instant, Vec<PartitionLag>)>>,
+    lag: Mutex<LagView>,
     lag_refresh: tokio::sync::Mutex<()>,
 }
 
@@ -190,7 +192,7 @@ impl KafkaBroker {
                 polling: Mutex::new(()),
                 subscribed: AtomicBool::new(false),
                 partitions,
-                lag: Mutex::new(None),
+                lag: Mutex::new(LagView::default()),
                 lag_refresh: tokio::sync::Mutex::new(()),
                 config,
             }),
@@ -217,23 +219,8 @@ impl KafkaBroker {
         self.inner.consumer.context().shared.revocations()
     }
 
-    /// Updates the cached lag with what this process did itself.
-    fn note(&self, update: impl Fn(&mut PartitionLag)) {
-        let mut cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, rows)) = cache.as_mut() {
-            for row in rows.iter_mut() {
-                update(row);
-                row.lag = row.high_watermark.saturating_sub(row.committed);
-            }
-        }
-    }
-
-    fn cached_lag(&self) -> Option<Vec<PartitionLag>> {
-        let cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
-        match cache.as_ref() {
-            Some((at, rows)) if at.elapsed() < LAG_REFRESH => Some(rows.clone()),
-            _ => None,
-        }
+    fn lag_view(&self) -> std::sync::MutexGuard<'_, LagView> {
+        self.inner.lag.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -295,13 +282,11 @@ impl Broker for KafkaBroker {
             .records
             .produce(batch, |at| landed.push(at))
             .await;
-        self.note(|row| {
-            for &(p, offset) in &landed {
-                if row.partition as i32 == p {
-                    row.high_watermark = row.high_watermark.max(offset.max(0) as u64 + 1);
-                }
-            }
-        });
+        let mut view = self.lag_view();
+        for &(p, offset) in &landed {
+            view.produced(p as Partition, offset.max(0) as u64 + 1);
+        }
+        drop(view);
         result
     }
 
@@ -338,13 +323,11 @@ impl Broker for KafkaBroker {
         let inner = self.inner.clone();
         let done =
             blocking(move || consume::commit(&inner.consumer, &inner.config.topic, &next)).await?;
-        self.note(|row| {
-            for &(p, offset) in &done {
-                if row.partition == p {
-                    row.committed = row.committed.max(offset);
-                }
-            }
-        });
+        let mut view = self.lag_view();
+        for &(p, offset) in &done {
+            view.committed(p, offset);
+        }
+        drop(view);
         Ok(())
     }
 
@@ -354,15 +337,16 @@ impl Broker for KafkaBroker {
     }
 
     async fn lag(&self) -> Result<Vec<PartitionLag>, BrokerError> {
-        if let Some(rows) = self.cached_lag() {
+        if let Some(rows) = self.lag_view().fresh(LAG_REFRESH) {
             return Ok(rows);
         }
         let _one_at_a_time = self.inner.lag_refresh.lock().await;
-        if let Some(rows) = self.cached_lag() {
+        if let Some(rows) = self.lag_view().fresh(LAG_REFRESH) {
             return Ok(rows);
         }
+        self.lag_view().asking();
         let inner = self.inner.clone();
-        let fresh = blocking(move || {
+        let sample = blocking(move || {
             let timeout = inner.config.request_timeout;
             admin::fetch_lag(
                 &inner.consumer,
@@ -371,24 +355,15 @@ impl Broker for KafkaBroker {
                 timeout,
             )
         })
-        .await?;
-        let mut cache = self.inner.lag.lock().unwrap_or_else(|e| e.into_inner());
-        // Our own produce and commit may have moved past the sample while it was taken.
-        let merged: Vec<PartitionLag> = fresh
-            .into_iter()
-            .map(|mut row| {
-                if let Some((_, old)) = cache.as_ref()
-                    && let Some(o) = old.iter().find(|o| o.partition == row.partition)
-                {
-                    row.committed = row.committed.max(o.committed);
-                    row.high_watermark = row.high_watermark.max(o.high_watermark);
-                }
-                row.lag = row.high_watermark.saturating_sub(row.committed);
-                row
-            })
-            .collect();
-        *cache = Some((Instant::now(), merged.clone()));
-        Ok(merged)
+        .await;
+        let mut view = self.lag_view();
+        match sample {
+            Ok(rows) => Ok(view.landed(rows)),
+            Err(e) => {
+                view.failed();
+                Err(e)
+            }
+        }
     }
 
     async fn read_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, BrokerError> {
@@ -446,7 +421,7 @@ impl Broker for KafkaBroker {
         })
         .await?;
         // The next lag sample asks the brokers: the committed offsets moved back or ahead.
-        *self.inner.lag.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.lag_view().forget();
         info!(partitions = rows, group = %self.inner.config.group, "Reset the group's offsets.");
         Ok(applied)
     }
