@@ -140,20 +140,20 @@ async fn a_store_slower_than_the_poll_interval_keeps_the_member_in_its_group() {
         .unwrap();
     let pipeline = start(dir.path(), &broker, Role::All, Some(RECORDS));
     let stats = pipeline.stats.clone();
-    until("something is stored", Duration::from_secs(30), || {
-        stored(&stats) > 0
-    })
-    .await;
-    let assigned = broker.assigned();
-    assert_eq!(assigned, [0, 1, 2]);
-
+    // Locked before the first write: however fast the store, nothing is stored before the
+    // member is in its group and the pipeline is full.
     let lock = lock_store(dir.path());
-    // A batch committed just before the lock is counted a moment later.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let locked_at = stored(&stats);
+    until(
+        "the member owns partitions",
+        Duration::from_secs(30),
+        || !broker.assigned().is_empty(),
+    )
+    .await;
     // Half as long again as the poll interval with no store write getting through.
     tokio::time::sleep(MAX_POLL * 3 / 2).await;
-    assert_eq!(stored(&stats), locked_at, "the lock did not hold the store");
+    let assigned = broker.assigned();
+    assert_eq!(assigned, [0, 1, 2]);
+    assert_eq!(stored(&stats), 0, "the lock did not hold the store");
     assert_eq!(broker.revocations(), 0, "evicted while the store was slow");
     assert!(
         stats.consumer_holds.load(Relaxed) >= 1,
@@ -181,16 +181,25 @@ async fn a_member_fenced_during_a_slow_write_drops_its_commits_and_ends_exact() 
     let a = KafkaBroker::connect(config(&cluster, "fenced"))
         .await
         .unwrap();
-    let first = start(dir.path(), &a, Role::All, Some(RECORDS));
-    let first_stats = first.stats.clone();
-    until("something is stored", Duration::from_secs(30), || {
-        stored(&first_stats) > 0
-    })
-    .await;
     // Opened before the lock: opening a store writes its schema.
     let second_store = EmbeddedStore::open(&dir.path().join("store.db")).unwrap();
-
+    let first = start(dir.path(), &a, Role::All, Some(RECORDS));
+    let first_stats = first.stats.clone();
+    // Locked before the first write, so the first member is still writing (and polling)
+    // when the second joins, however fast the store.
     let lock = lock_store(dir.path());
+    until(
+        "the first member owns every partition",
+        Duration::from_secs(30),
+        || a.assigned().len() == 4,
+    )
+    .await;
+    until(
+        "the first member's write is stuck",
+        Duration::from_secs(30),
+        || first_stats.stage(Stage::Process).count() > 0,
+    )
+    .await;
     // A second member joins and takes partitions while the first one's write is stuck.
     let b = KafkaBroker::connect(config(&cluster, "fenced"))
         .await
