@@ -5,12 +5,13 @@
 //! aggregates and dead letters together), with `synchronous=FULL` so a batch is on disk before
 //! the broker offsets that cover it are committed. A second connection serves the console's
 //! reads, which WAL lets run beside the writer. The layout (rows by arrival, 16-byte ids, a
-//! readable view) is in [`schema`]; the WAL is bounded as [`WAL_RESTART_BYTES`] says.
+//! readable view) is in [`schema`], which row holds an id in [`ids`]; the WAL is bounded as
+//! [`WAL_RESTART_BYTES`] says.
 //!
-//! Exact aggregates: a row counts in `user_counts` only when its `INSERT ... ON CONFLICT DO
-//! NOTHING` inserted it. A duplicate whose dimensions changed (a source re-issuing an id with
-//! other data) moves its counts from the old values to the new ones, so `user_counts` always
-//! equals `GROUP BY` over `created_users`.
+//! Exact aggregates: a row is inserted, and counts in `user_counts`, only when neither the id
+//! index nor an earlier row of the same batch holds its id. A duplicate whose dimensions
+//! changed (a source re-issuing an id with other data) moves its counts from the old values to
+//! the new ones, so `user_counts` always equals `GROUP BY` over `created_users`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,15 +24,20 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{ReplayFilter, Store, StoreError, WriteBatch, WriteOutcome};
 use crate::model::{DeadLetter, Dimension, Origin, StoredUser, UserCount};
+use crate::store::columns::USER;
 
+mod ids;
 mod rows;
 pub mod schema;
 
-/// Bytes of a database page. Random inserts into the id index rewrite one page each, so a
-/// page larger than this costs more WAL per row than it saves in tree depth.
+use ids::IdIndex;
+
+/// Bytes of a database page. A duplicate rewrites the page of its old row, so a page larger
+/// than this costs more WAL per duplicate than it saves.
 const PAGE_SIZE: u64 = 4096;
-/// The writer's page cache, in KiB (interior and hot pages of the id index).
-const WRITER_CACHE_KIB: u64 = 16 * 1024;
+/// The writer's page cache, in KiB: rows are appended, so it holds the table's right edge,
+/// `user_counts` and the pages duplicates touch.
+const WRITER_CACHE_KIB: u64 = 4 * 1024;
 /// Once the WAL holds this many bytes, the writer finishes the checkpoint itself before its
 /// next batch, so the WAL starts over: it never grows past this plus one batch.
 const WAL_RESTART_BYTES: u64 = 24 * 1024 * 1024;
@@ -46,8 +52,13 @@ pub struct EmbeddedStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     reader: Arc<Mutex<Connection>>,
-    /// Frames in the WAL at the last background checkpoint.
+    /// Which row holds each id (see [`ids`]); used by the writer only.
+    ids: Arc<IdIndex>,
+    /// Frames in the WAL after the writer's last commit.
     wal_frames: Arc<AtomicU64>,
+    /// Held by whoever runs a checkpoint: SQLite refuses a RESTART outright (it does not wait)
+    /// while another connection's checkpoint is copying, so the writer waits here instead.
+    checkpointing: Arc<Mutex<()>>,
 }
 
 fn fatal(e: impl std::fmt::Display) -> StoreError {
@@ -91,33 +102,50 @@ impl EmbeddedStore {
         writer
             .execute_batch("PRAGMA wal_autocheckpoint = 0;")
             .map_err(sql)?;
+        // After each commit SQLite says how many frames the WAL holds; set after the pragma
+        // above, which would replace it.
+        let wal_frames = Arc::new(AtomicU64::new(0));
+        let frames = wal_frames.clone();
+        writer
+            .wal_hook(Some(
+                move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+                    frames.store(pages.max(0) as u64, Relaxed);
+                    Ok(())
+                },
+            ))
+            .map_err(sql)?;
+        let ids = IdIndex::shared(&ids::dir_of(path), &writer)?;
         let reader = Connection::open(path).map_err(sql)?;
         reader.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
         let store = EmbeddedStore {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(writer)),
             reader: Arc::new(Mutex::new(reader)),
-            wal_frames: Arc::new(AtomicU64::new(0)),
+            ids,
+            wal_frames,
+            checkpointing: Arc::new(Mutex::new(())),
         };
         store.spawn_checkpointer()?;
         Ok(store)
     }
 
     /// Copies the WAL back into the database every [`CHECKPOINT_EVERY`] with a PASSIVE
-    /// checkpoint, which never blocks the writer, and records how big the WAL is; stops when
-    /// the last handle to the store is dropped.
+    /// checkpoint, which never blocks the writer; stops when the last handle to the store is
+    /// dropped.
     fn spawn_checkpointer(&self) -> Result<(), StoreError> {
         let conn = Connection::open(&self.path).map_err(sql)?;
         let alive = Arc::downgrade(&self.writer);
-        let frames = self.wal_frames.clone();
+        let checkpointing = self.checkpointing.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 while alive.strong_count() > 0 {
                     std::thread::sleep(CHECKPOINT_EVERY);
-                    match checkpoint(&conn, "PASSIVE") {
-                        Ok((_, log, _)) => frames.store(log.max(0) as u64, Relaxed),
-                        Err(error) => tracing::debug!(%error, "Checkpoint skipped."),
+                    let Ok(_alone) = checkpointing.lock() else {
+                        return;
+                    };
+                    if let Err(error) = checkpoint(&conn, "PASSIVE") {
+                        tracing::debug!(%error, "Checkpoint skipped.");
                     }
                 }
             })
@@ -153,12 +181,18 @@ impl EmbeddedStore {
     }
 }
 
-/// Lets the WAL start over when it has grown past [`WAL_RESTART_BYTES`]: a RESTART checkpoint
-/// copies what the background thread has not yet, and waits until no reader needs the WAL.
-fn bound_wal(conn: &Connection, frames: &AtomicU64) -> Result<(), StoreError> {
+/// Lets the WAL start over when it has grown past [`WAL_RESTART_BYTES`]: once the background
+/// checkpoint in progress is done, a RESTART checkpoint copies what it has not, and waits (the
+/// busy timeout) until no reader needs the WAL.
+fn bound_wal(
+    conn: &Connection,
+    frames: &AtomicU64,
+    checkpointing: &Mutex<()>,
+) -> Result<(), StoreError> {
     if frames.load(Relaxed) * PAGE_SIZE < WAL_RESTART_BYTES {
         return Ok(());
     }
+    let _alone = checkpointing.lock().map_err(fatal)?;
     let (busy, log, copied) = checkpoint(conn, "RESTART").map_err(sql)?;
     if busy != 0 {
         tracing::debug!(log, copied, "WAL restart postponed: a reader holds it.");
@@ -168,9 +202,15 @@ fn bound_wal(conn: &Connection, frames: &AtomicU64) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome, StoreError> {
-    // Inserting in id order walks the id index once instead of jumping around it; the sort is
-    // stable, so of two deliveries of one id the later is written last and wins.
+fn write_batch(
+    conn: &mut Connection,
+    ids: &IdIndex,
+    batch: &WriteBatch,
+) -> Result<WriteOutcome, StoreError> {
+    let _alone = ids.writing()?;
+    ids.ensure_current(conn)?;
+    // In id order, two deliveries of one id are neighbours; the sort is stable, so the later
+    // is written last and wins.
     let mut order: Vec<([u8; 16], &StoredUser)> = batch
         .rows
         .iter()
@@ -183,19 +223,26 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
         .map_err(sql)?;
     let mut outcome = WriteOutcome::default();
     let mut deltas: HashMap<(Dimension, Cow<'_, str>), i64> = HashMap::new();
+    // Ids this transaction inserted with their rows' `seq`, ascending.
+    let mut inserted: Vec<([u8; 16], i64)> = Vec::new();
     {
         let mut insert = tx.prepare_cached(&schema::insert(false)).map_err(sql)?;
         for (id, u) in &order {
-            rows::bind(&mut insert, u, id).map_err(sql)?;
-            let inserted = insert.raw_execute().map_err(sql)?;
-            if inserted == 1 {
-                outcome.inserted += 1;
-                for key in u.dimension_values() {
-                    *deltas.entry(key).or_default() += 1;
-                }
-            } else {
+            let stored = match inserted.last() {
+                Some((last, seq)) if last == id => Some(*seq),
+                _ => ids.get(id)?,
+            };
+            if let Some(seq) = stored {
                 outcome.duplicates += 1;
-                update_duplicate(&tx, u, id, &mut deltas)?;
+                update_duplicate(&tx, u, id, seq, &mut deltas)?;
+                continue;
+            }
+            rows::bind(&mut insert, u, id).map_err(sql)?;
+            insert.raw_execute().map_err(sql)?;
+            inserted.push((*id, tx.last_insert_rowid()));
+            outcome.inserted += 1;
+            for key in u.dimension_values() {
+                *deltas.entry(key).or_default() += 1;
             }
         }
         let mut count = tx
@@ -236,20 +283,28 @@ fn write_batch(conn: &mut Connection, batch: &WriteBatch) -> Result<WriteOutcome
         }
     }
     tx.commit().map_err(sql)?;
+    // The rows are stored whatever happens here: an index that failed to record them catches
+    // up from the database before the next batch.
+    if let Some(&(_, upto)) = inserted.last()
+        && let Err(error) = ids.record(&inserted, upto)
+    {
+        tracing::warn!(%error, "The id index will catch up before the next batch.");
+    }
     Ok(outcome)
 }
 
-/// Refreshes an already stored user; moves its counts if a dimension changed.
+/// Refreshes the user stored in row `seq`; moves its counts if a dimension changed.
 fn update_duplicate<'a>(
     tx: &rusqlite::Transaction<'_>,
     u: &'a StoredUser,
     id: &[u8; 16],
+    seq: i64,
     deltas: &mut HashMap<(Dimension, Cow<'a, str>), i64>,
 ) -> Result<(), StoreError> {
     let old = tx
-        .prepare_cached(&schema::select("WHERE id = ?1"))
+        .prepare_cached(&schema::select("WHERE seq = ?1"))
         .map_err(sql)?
-        .query_row([&id[..]], rows::read)
+        .query_row([seq], rows::read)
         .optional()
         .map_err(sql)?;
     let Some(old) = old else { return Ok(()) };
@@ -268,19 +323,23 @@ fn update_duplicate<'a>(
     for key in u.dimension_values() {
         *deltas.entry(key).or_default() += 1;
     }
-    // The id is the same user with other data: replace the row whole.
+    // The id is the same user with other data: replace the row whole, in its place.
     let mut replace = tx.prepare_cached(&schema::insert(true)).map_err(sql)?;
     rows::bind(&mut replace, u, id).map_err(sql)?;
+    replace
+        .raw_bind_parameter(USER.len() + 1, seq)
+        .map_err(sql)?;
     replace.raw_execute().map_err(sql)?;
     Ok(())
 }
 
 impl Store for EmbeddedStore {
     async fn write(&self, batch: Arc<WriteBatch>) -> Result<WriteOutcome, StoreError> {
-        let frames = self.wal_frames.clone();
+        let (frames, checkpointing) = (self.wal_frames.clone(), self.checkpointing.clone());
+        let ids = self.ids.clone();
         self.with(true, move |c| {
-            bound_wal(c, &frames)?;
-            write_batch(c, &batch)
+            bound_wal(c, &frames, &checkpointing)?;
+            write_batch(c, &ids, &batch)
         })
         .await
     }

@@ -1,10 +1,10 @@
 //! The SQL of `store.db`, built from the column table [`crate::store::columns::USER`].
 //!
 //! Users live in `user_rows`, a rowid table clustered by arrival (`seq`), with the id as 16
-//! bytes and a unique index on it: the index is about a third of the size a text id needs, so
-//! more of it stays cached, and appending rows never splits pages in the middle of the table.
+//! bytes: appending rows never splits pages in the middle of the table. Which row holds an id
+//! is kept outside the database, in [`super::ids`], so inserts never touch a random page.
 //! `created_users` is a view over it with the id as canonical UUID text and the columns of
-//! `cql/schema.cql`, so `sqlite3 store.db` reads it as before.
+//! `cql/schema.cql`, so `sqlite3 store.db` reads it as before (a query by id scans the table).
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -57,15 +57,17 @@ fn uuid_text(column: &str) -> String {
     )
 }
 
-/// The row table and its id index.
+/// The unique id index of earlier layouts, dropped at open.
+const OLD_ID_INDEX: &str = "user_rows_by_id";
+
+/// The row table.
 fn rows_ddl() -> String {
     let columns: Vec<String> = USER
         .iter()
         .map(|c| format!("    {} {} NOT NULL", c.name, c.kind.sql()))
         .collect();
     format!(
-        "CREATE TABLE IF NOT EXISTS {ROWS} (\n    seq INTEGER PRIMARY KEY,\n{}\n);\n\
-         CREATE UNIQUE INDEX IF NOT EXISTS {ROWS}_by_id ON {ROWS} (id);\n",
+        "CREATE TABLE IF NOT EXISTS {ROWS} (\n    seq INTEGER PRIMARY KEY,\n{}\n);\n",
         columns.join(",\n")
     )
 }
@@ -90,18 +92,21 @@ pub fn ddl() -> String {
     format!("{}{}{OTHER_TABLES}", rows_ddl(), view_ddl())
 }
 
-/// The upsert of one row, parameters in [`USER`] order; `replace` overwrites a stored id.
+/// The insert of one row, parameters in [`USER`] order; with `replace`, parameter N + 1 is the
+/// `seq` of the row it overwrites.
 pub fn insert(replace: bool) -> String {
     let placeholders = vec!["?"; USER.len()].join(", ");
-    let (verb, tail) = if replace {
-        ("INSERT OR REPLACE", "")
+    if replace {
+        format!(
+            "INSERT OR REPLACE INTO {ROWS} ({}, seq) VALUES ({placeholders}, ?)",
+            columns::names()
+        )
     } else {
-        ("INSERT", " ON CONFLICT (id) DO NOTHING")
-    };
-    format!(
-        "{verb} INTO {ROWS} ({}) VALUES ({placeholders}){tail}",
-        columns::names()
-    )
+        format!(
+            "INSERT INTO {ROWS} ({}) VALUES ({placeholders})",
+            columns::names()
+        )
+    }
 }
 
 /// Selects every column of [`USER`], in order, followed by `rest` (a `WHERE` or `ORDER BY`).
@@ -142,5 +147,5 @@ pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
             "Converted the store to the compact row layout."
         );
     }
-    conn.execute_batch(&ddl())
+    conn.execute_batch(&format!("{}DROP INDEX IF EXISTS {OLD_ID_INDEX};", ddl()))
 }

@@ -4,7 +4,7 @@ use crate::store::PendingRow;
 use crate::store::cassandra::schema::{SCHEMA_CQL, tables};
 use crate::store::columns::{self, USER};
 
-fn user(id: u32, gender: &str, country: &str, stored_at: &str) -> StoredUser {
+pub(super) fn user(id: u32, gender: &str, country: &str, stored_at: &str) -> StoredUser {
     StoredUser {
         id: format!("00000000-0000-4000-8000-{id:012}"),
         first_name: "Ann".into(),
@@ -23,7 +23,7 @@ fn user(id: u32, gender: &str, country: &str, stored_at: &str) -> StoredUser {
     }
 }
 
-fn batch(users: Vec<StoredUser>) -> WriteBatch {
+pub(super) fn batch(users: Vec<StoredUser>) -> WriteBatch {
     WriteBatch {
         rows: users
             .into_iter()
@@ -316,4 +316,53 @@ async fn a_store_of_the_text_id_layout_is_converted_on_open() {
         )
         .unwrap();
     assert_eq!(kind, "view");
+}
+
+/// A user whose id is spread over the id space the way random UUIDs are, so each insert lands on
+/// its own page of the id index.
+pub(super) fn scattered_user(n: u32) -> StoredUser {
+    StoredUser {
+        id: format!(
+            "{:08x}-0000-4000-8000-{n:012x}",
+            n.wrapping_mul(2_654_435_761)
+        ),
+        ..user(n, "female", "Norway", "2024-05-01T00:00:00Z")
+    }
+}
+
+/// The WAL starts over once past its restart size even while the background checkpointer copies
+/// it and a reader (the console) queries beside the writer: it never holds more than the restart
+/// size plus one batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_stays_bounded_beside_checkpoints_and_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = EmbeddedStore::open(&path).unwrap();
+    let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let reader = {
+        let (store, reading) = (store.clone(), reading.clone());
+        tokio::spawn(async move {
+            while reading.load(Relaxed) {
+                store.latest(50).await.unwrap();
+                store.counts().await.unwrap();
+            }
+        })
+    };
+    let wal = dir.path().join("store.db-wal");
+    let (mut peak, mut largest_batch, mut before) = (0, 0, 0);
+    for b in 0..60 {
+        let users = (0..1000).map(|i| scattered_user(b * 1000 + i)).collect();
+        store.write(Arc::new(batch(users))).await.unwrap();
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        largest_batch = largest_batch.max(size.saturating_sub(before));
+        (peak, before) = (peak.max(size), size);
+    }
+    reading.store(false, Relaxed);
+    reader.await.unwrap();
+    assert_eq!(store.user_total().await.unwrap(), 60_000);
+    assert!(
+        peak <= WAL_RESTART_BYTES + largest_batch,
+        "the WAL reached {peak} bytes (restart at {WAL_RESTART_BYTES}, largest batch \
+         {largest_batch})"
+    );
 }
