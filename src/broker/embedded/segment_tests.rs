@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::tests::{config, drain_all, records_arc};
+use super::tests::{config, drain_all, records_arc, reset_to_time};
 use super::*;
 use crate::broker::reset::ResetTarget;
 
@@ -24,6 +24,14 @@ fn disk_bytes(dir: &Path) -> u64 {
         };
     }
     total
+}
+
+/// One partition (or the log's own count when `None`) in segments of 100 bytes: with the
+/// 10-byte payloads of `records_arc`, each append of ten records fills one.
+fn tiny_segments(partitions: Option<u32>) -> EmbeddedConfig {
+    let mut cfg = config(partitions);
+    cfg.retention.segment_bytes = 100;
+    cfg
 }
 
 /// `n` records of 1,000-byte payloads, keys from `first`.
@@ -102,9 +110,7 @@ async fn retention_drops_whole_segments_and_gives_the_disk_back() {
 #[tokio::test]
 async fn a_crash_between_the_start_key_and_the_drop_is_finished_on_open() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(Some(1));
-    // Payloads are 10 bytes: each append of ten records fills a segment.
-    cfg.retention.segment_bytes = 100;
+    let mut cfg = tiny_segments(Some(1));
     let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
     for batch in 1..6 {
         b.produce(records_arc(batch * 10..batch * 10 + 10))
@@ -152,8 +158,7 @@ async fn a_crash_between_the_start_key_and_the_drop_is_finished_on_open() {
 #[tokio::test]
 async fn resets_across_segment_boundaries_land_on_the_right_offsets() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(Some(1));
-    cfg.retention.segment_bytes = 100;
+    let mut cfg = tiny_segments(Some(1));
     let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
     // Six appends of ten, one segment each, with the time between each two noted.
     let mut between = Vec::new();
@@ -170,18 +175,14 @@ async fn resets_across_segment_boundaries_land_on_the_right_offsets() {
     assert_eq!(offsets(&first), (0..60).collect::<Vec<_>>());
     b.commit(vec![(0, 60)]).await.unwrap();
 
-    let at = |ms| {
-        let b = b.clone();
-        async move {
-            b.plan_reset(ResetTarget::Datetime(ms), vec![])
-                .await
-                .unwrap()[0]
-        }
-    };
     for (k, ms) in between.iter().enumerate() {
-        assert_eq!(at(*ms).await.new, 10 * (k as u64 + 1), "after append {k}");
+        assert_eq!(
+            reset_to_time(&b, *ms).await.new,
+            10 * (k as u64 + 1),
+            "after append {k}"
+        );
     }
-    assert_eq!(at(0).await.new, 0);
+    assert_eq!(reset_to_time(&b, 0).await.new, 0);
     let plan = b.plan_reset(ResetTarget::Earliest, vec![]).await.unwrap();
     b.apply_reset(plan).await.unwrap();
     assert_eq!(drain_all(&b).await, first);
@@ -195,17 +196,9 @@ async fn resets_across_segment_boundaries_land_on_the_right_offsets() {
     assert_eq!(b.inner.partitions[0].segment_bases(), [30, 40, 50]);
     let low = b.plan_reset(ResetTarget::Earliest, vec![]).await.unwrap();
     assert_eq!(low[0].new, 35);
-    let at = |ms| {
-        let b = b.clone();
-        async move {
-            b.plan_reset(ResetTarget::Datetime(ms), vec![])
-                .await
-                .unwrap()[0]
-        }
-    };
-    assert_eq!(at(0).await.new, 35);
-    assert_eq!(at(between[0]).await.new, 35);
-    assert_eq!(at(between[3]).await.new, 40);
+    assert_eq!(reset_to_time(&b, 0).await.new, 35);
+    assert_eq!(reset_to_time(&b, between[0]).await.new, 35);
+    assert_eq!(reset_to_time(&b, between[3]).await.new, 40);
     b.apply_reset(low).await.unwrap();
     assert_eq!(offsets(&drain_all(&b).await), (35..60).collect::<Vec<_>>());
 }
@@ -232,8 +225,7 @@ async fn a_data_dir_from_before_segments_opens_and_rolls_on() {
         }
         db.persist(PersistMode::SyncAll).unwrap();
     }
-    let mut cfg = config(None);
-    cfg.retention.segment_bytes = 100;
+    let mut cfg = tiny_segments(None);
     let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
     let lag = b.lag().await.unwrap();
     assert_eq!((lag[0].committed, lag[0].high_watermark), (5, 20));

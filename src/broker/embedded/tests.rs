@@ -10,6 +10,13 @@ pub(super) fn config(partitions: Option<u32>) -> EmbeddedConfig {
     }
 }
 
+/// The plan of a reset of the one partition to the time `ms`.
+pub(super) async fn reset_to_time(b: &EmbeddedBroker, ms: i64) -> ResetRow {
+    b.plan_reset(ResetTarget::Datetime(ms), vec![])
+        .await
+        .unwrap()[0]
+}
+
 fn records(range: std::ops::Range<u32>) -> Vec<OutRecord> {
     range
         .map(|i| OutRecord {
@@ -247,18 +254,10 @@ async fn a_reset_to_a_time_lands_on_the_first_record_at_or_after_it() {
     tokio::time::sleep(Duration::from_millis(5)).await;
     b.produce(records_arc(10..15)).await.unwrap();
     b.commit(vec![(0, 15)]).await.unwrap();
-    let at = |ms| {
-        let b = b.clone();
-        async move {
-            b.plan_reset(ResetTarget::Datetime(ms), vec![])
-                .await
-                .unwrap()[0]
-        }
-    };
-    let row = at(between).await;
+    let row = reset_to_time(&b, between).await;
     assert_eq!((row.current, row.new, row.lag_after), (15, 10, 5));
-    assert_eq!(at(0).await.new, 0);
-    assert_eq!(at(i64::MAX).await.new, 15);
+    assert_eq!(reset_to_time(&b, 0).await.new, 0);
+    assert_eq!(reset_to_time(&b, i64::MAX).await.new, 15);
 
     // Retention and a restart keep the index: offsets 0..4 go, the search starts at 4.
     b.commit(vec![(0, 4)]).await.unwrap();
