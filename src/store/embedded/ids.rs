@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use fjall::compaction::Leveled;
 use fjall::config::PinningPolicy;
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use rusqlite::Connection;
@@ -34,6 +35,11 @@ use crate::store::StoreError;
 const CACHE_BYTES: u64 = 8 * 1024 * 1024;
 /// Memtable size: ids are 24 bytes a row, so this holds a few hundred thousand.
 const MEMTABLE_BYTES: u64 = 8 * 1024 * 1024;
+/// Table size of the id index, which makes its first level four of them. Random ids overlap
+/// every table of a level, so each merge into the first level rewrites all of it: with
+/// fjall's default (64 MiB tables, a 256 MiB first level) that level held every id up to ten
+/// million and each merge rewrote ever more of them.
+const TABLE_BYTES: u64 = 8 * 1024 * 1024;
 /// fjall's smallest journal bound; the journal is freed once memtables are flushed.
 const JOURNAL_BYTES: u64 = 64 * 1024 * 1024;
 /// Rows read per transaction while catching up.
@@ -131,6 +137,9 @@ impl IdIndex {
                 // a second.
                 KeyspaceCreateOptions::default()
                     .max_memtable_size(MEMTABLE_BYTES)
+                    .compaction_strategy(Arc::new(
+                        Leveled::default().with_table_target_size(TABLE_BYTES),
+                    ))
                     .filter_block_pinning_policy(PinningPolicy::all(true))
                     .index_block_pinning_policy(PinningPolicy::all(true))
             })
