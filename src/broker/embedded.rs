@@ -34,9 +34,10 @@
 //! limit: a record that was never processed is never deleted, however old or large the log.
 //! (Kafka deletes regardless of consumers; a consumer then sees the gap. Here there is none.)
 //! Like Kafka, it gives the disk back a segment at a time: a segment whose records are all
-//! deleted is dropped with its files; only the segment cut through gets tombstones, which wait
-//! for fjall's compaction. So the log's disk stays within its size limit plus about one
-//! segment per partition, plus fjall's journal and memtables.
+//! deleted is dropped with its files. Retention writes no tombstones: it moves the partition's
+//! start past the deleted records, and the segment the start falls inside keeps them on disk,
+//! unread, until the start passes its end. So the log's disk stays within its size limit plus
+//! about one segment per partition, plus fjall's journal and memtables.
 
 mod codec;
 mod segments;

@@ -187,7 +187,7 @@ async fn resets_across_segment_boundaries_land_on_the_right_offsets() {
     b.apply_reset(plan).await.unwrap();
     assert_eq!(drain_all(&b).await, first);
 
-    // Retention cuts into the fourth segment: 35 go, three segments whole, then tombstones.
+    // Retention cuts into the fourth segment: 35 go, three segments whole, then the start moves.
     b.commit(vec![(0, 60)]).await.unwrap();
     drop(b);
     cfg.retention.max_bytes = Some(250);

@@ -2,9 +2,12 @@
 //! range of offsets, named `t.{topic}.{p}.{base:020}` after the first offset they hold.
 //!
 //! Why segments: deleting records writes tombstones, and fjall frees their disk only when a
-//! compaction rewrites the files, which under a `--rate max` run never catches up. Dropping a
-//! whole keyspace (`Database::delete_keyspace`) frees its files at once, so retention drops
-//! every segment it empties whole and writes tombstones only into the one segment it cuts.
+//! compaction rewrites the files, which under a `--rate max` run never catches up (and the
+//! tombstones fill memtables and feed compactions of their own). Dropping a whole keyspace
+//! (`Database::delete_keyspace`) frees its files at once. So retention writes no tombstones:
+//! it moves the partition's start (the first offset kept, synced in `meta`), readers never
+//! look below it, and every segment wholly below it is dropped. The segment the start falls
+//! inside keeps its deleted records on disk until the start passes its end.
 //!
 //! Appends go to the newest segment; once it holds [`Retention::segment_bytes`] of payload the
 //! next append opens a new one (with the current high watermark as its base) before writing.
@@ -56,6 +59,8 @@ pub(super) struct PartitionLog {
     name: String,
     /// Segments by base offset; never empty.
     segments: RwLock<BTreeMap<u64, Keyspace>>,
+    /// First offset kept: records below it are deleted, whether or not their segment is gone.
+    start: AtomicU64,
     /// Byte position of the newest segment's first record.
     segment_start: AtomicU64,
     /// Offset the next record gets; readers see everything below it.
@@ -73,8 +78,9 @@ fn create_options() -> KeyspaceCreateOptions {
     KeyspaceCreateOptions::default().max_memtable_size(4 * 1024 * 1024)
 }
 
-fn first_offset(keyspace: &Keyspace) -> Result<Option<u64>, BrokerError> {
-    match keyspace.first_key_value() {
+/// The first offset at or after `from` that `keyspace` holds.
+fn first_offset(keyspace: &Keyspace, from: u64) -> Result<Option<u64>, BrokerError> {
+    match keyspace.range(from.to_be_bytes()..).next() {
         Some(guard) => Ok(Some(codec::read_u64(&guard.key().map_err(storage)?))),
         None => Ok(None),
     }
@@ -155,6 +161,7 @@ impl PartitionLog {
         let log = PartitionLog {
             name,
             segments: RwLock::new(segments),
+            start: AtomicU64::new(start.0),
             segment_start: AtomicU64::new(segment_start),
             high_watermark: AtomicU64::new(high_watermark),
             end_position: AtomicU64::new(end_position),
@@ -219,6 +226,9 @@ impl PartitionLog {
 
     /// The stored value of record `offset`, if it is kept.
     pub fn get(&self, offset: u64) -> Result<Option<fjall::Slice>, BrokerError> {
+        if offset < self.start.load(SeqCst) {
+            return Ok(None);
+        }
         let keyspace = {
             let segments = self.segments.read().map_err(storage)?;
             segments
@@ -234,15 +244,17 @@ impl PartitionLog {
 
     /// The first offset kept, if any.
     pub fn low_watermark(&self) -> Result<Option<u64>, BrokerError> {
+        let start = self.start.load(SeqCst);
         for (_, keyspace) in self.snapshot()? {
-            if let Some(offset) = first_offset(&keyspace)? {
+            if let Some(offset) = first_offset(&keyspace, start)? {
                 return Ok(Some(offset));
             }
         }
         Ok(None)
     }
 
-    /// The last record's append time, if any is kept.
+    /// The last record's append time, if any is on disk (deleted or not: append times never
+    /// decrease, so the next append must not go below it).
     pub fn last_appended_ms(&self) -> Result<Option<u64>, BrokerError> {
         for (_, keyspace) in self.snapshot()?.iter().rev() {
             if let Some(last) = last_record(keyspace)? {
@@ -261,6 +273,7 @@ impl PartitionLog {
         max: usize,
     ) -> Result<Vec<Delivery>, BrokerError> {
         let mut out = Vec::new();
+        let from = from.max(self.start.load(SeqCst));
         if from >= to {
             return Ok(out);
         }
@@ -288,9 +301,9 @@ impl PartitionLog {
     }
 
     /// Deletes the records below `committed` that `limits` condemn, oldest first; returns how
-    /// many. The segments emptied are dropped whole once `start_key` in `meta`, the first
-    /// offset kept and its byte position, is synced; only the segment cut through, or the
-    /// newest, gets tombstones, in the same batch as the start key.
+    /// many. The new start, the first offset kept and its byte position, is synced to
+    /// `start_key` in `meta` before any reader sees it, and the segments wholly below it are
+    /// dropped after; no record is rewritten or tombstoned.
     pub fn cut(
         &self,
         db: &Database,
@@ -299,12 +312,11 @@ impl PartitionLog {
         committed: u64,
         limits: Limits,
     ) -> Result<u64, BrokerError> {
+        let from = self.start.load(SeqCst);
         let segments = self.snapshot()?;
         let newest = segments.last().map(|(b, _)| *b);
-        let mut deleted = 0;
         let mut kept = None;
         let mut dropped = Vec::new();
-        let mut batch = db.batch().durability(Some(PersistMode::SyncData));
         for (base, keyspace) in &segments {
             if Some(*base) != newest {
                 let Some(last) = last_record(keyspace)? else {
@@ -314,31 +326,31 @@ impl PartitionLog {
                 // Append times and positions never decrease, so the last record being past
                 // the limits means every record of the segment is.
                 if last.offset < committed && limits.past(last.appended_ms, last.position) {
-                    let first = first_offset(keyspace)?.unwrap_or(last.offset);
-                    deleted += last.offset - first + 1;
                     kept = Some((last.offset + 1, last.end));
                     dropped.push(*base);
                     continue;
                 }
             }
-            for guard in keyspace.iter() {
+            for guard in keyspace.range(from.max(*base).to_be_bytes()..) {
                 let (k, v) = guard.into_inner().map_err(storage)?;
                 let offset = codec::read_u64(&k);
                 let rec = codec::decode(&v).map_err(storage)?;
                 if offset >= committed || !limits.past(rec.appended_ms, rec.position) {
                     break;
                 }
-                batch.remove(keyspace, k.clone());
                 kept = Some((offset + 1, rec.position + rec.payload.len() as u64));
-                deleted += 1;
             }
             break;
         }
+        let mut deleted = 0;
         if let Some((offset, position)) = kept {
             let mut start = offset.to_be_bytes().to_vec();
             start.extend_from_slice(&position.to_be_bytes());
+            let mut batch = db.batch().durability(Some(PersistMode::SyncData));
             batch.insert(meta, start_key, start);
             batch.commit().map_err(storage)?;
+            self.start.store(offset, SeqCst);
+            deleted = offset.saturating_sub(from);
         }
         for base in dropped {
             let removed = self.segments.write().map_err(storage)?.remove(&base);

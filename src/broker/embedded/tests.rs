@@ -157,6 +157,53 @@ async fn retention_deletes_only_what_the_group_committed() {
     assert_eq!(b.lag().await.unwrap()[0].lag, 0);
 }
 
+/// Retention inside a segment only moves the partition's start: the deleted records stay on
+/// disk, untouched, until their segment goes, but no reader finds them, before a restart or
+/// after.
+#[tokio::test]
+async fn records_retention_deleted_are_never_read_though_their_segment_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(Some(1));
+    cfg.retention.max_bytes = Some(100);
+    let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
+    b.produce(records_arc(10..100)).await.unwrap();
+    b.commit(vec![(0, 90)]).await.unwrap();
+    assert_eq!(b.enforce_retention().await.unwrap(), 80);
+    // A second pass finds nothing more to delete.
+    assert_eq!(b.enforce_retention().await.unwrap(), 0);
+    let mut b = Some(b);
+    for _restart in 0..2 {
+        let b = b
+            .take()
+            .unwrap_or_else(|| EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap());
+        let part = &b.inner.partitions[0];
+        assert_eq!(part.segment_bases(), [0]);
+        let on_disk = b
+            .inner
+            .db
+            .keyspace(&format!("t.{DEFAULT_TOPIC}.0.{:020}", 0), || {
+                KeyspaceCreateOptions::default()
+            });
+        assert_eq!(
+            on_disk.unwrap().iter().count(),
+            90,
+            "no record is rewritten"
+        );
+        assert_eq!(part.get(79).unwrap(), None);
+        assert!(part.get(80).unwrap().is_some());
+        assert_eq!(part.low_watermark().unwrap(), Some(80));
+        let kept = b.read_partition(0, 0).await.unwrap();
+        assert_eq!(kept.iter().map(|d| d.offset).min(), Some(80));
+        assert_eq!(kept.len(), 10);
+        assert_eq!(reset_to_time(&b, 0).await.new, 80);
+        let plan = b.plan_reset(ResetTarget::Earliest, vec![]).await.unwrap();
+        assert_eq!(b.apply_reset(plan).await.unwrap()[0].new, 80);
+        let again = drain_all(&b).await;
+        assert_eq!(again.first().map(|d| d.offset), Some(80));
+        b.commit(vec![(0, 90)]).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn retention_by_age_keeps_recent_and_uncommitted_records() {
     let dir = tempfile::tempdir().unwrap();
