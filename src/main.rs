@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use userstream::exit;
 
 /// The pipeline allocates and frees many small strings across threads (fetch on one, store on
-/// another), where mimalloc spends a fraction of glibc malloc's time.
+/// another), where mimalloc spends a fraction of glibc malloc's time. Built without
+/// transparent huge pages (`no_thp`): a 2 MiB page stays resident while any of it is in use,
+/// which cost about 45 MB of RSS at `--rate max` and nothing measurable in speed.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -74,7 +74,9 @@ pub async fn run<B: Broker, S: Store>(
     stats: Arc<Stats>,
     mut stops: Stops,
 ) -> Result<(), StageError> {
-    let (tx, rx) = mpsc::channel::<Work>(2);
+    // One batch waits while the worker writes another and the next is prepared: enough to keep
+    // the store busy, and each batch more in flight is ~20 MB of rows.
+    let (tx, rx) = mpsc::channel::<Work>(1);
     let worker = tokio::spawn(work_loop(
         config.clone(),
         broker.clone(),

@@ -33,8 +33,11 @@ use crate::store::StoreError;
 
 /// The index's block cache: interior blocks and bloom filters of the recent tables.
 const CACHE_BYTES: u64 = 8 * 1024 * 1024;
-/// Memtable size: ids are 24 bytes a row, so this holds a few hundred thousand.
-const MEMTABLE_BYTES: u64 = 8 * 1024 * 1024;
+/// Memtable size: ids are 24 bytes a row, so this holds about a million. Each flush is a table
+/// that later merges rewrite, so a larger memtable means fewer of them: against 8 MiB, the
+/// last of 10,000,000 users ran at 84 % of the first million's rate instead of 78 %, for
+/// ~30 MB more RSS.
+const MEMTABLE_BYTES: u64 = 32 * 1024 * 1024;
 /// Table size of the id index, which makes its first level four of them. Random ids overlap
 /// every table of a level, so each merge into the first level rewrites all of it: with
 /// fjall's default (64 MiB tables, a 256 MiB first level) that level held every id up to ten
