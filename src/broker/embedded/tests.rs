@@ -131,14 +131,22 @@ async fn dead_letters_round_trip() {
     assert_eq!(b.read_dead_letters(10).await.unwrap(), vec![letter]);
 }
 
+/// One partition that keeps the last 100 bytes (ten records), holding the 90 ten-byte
+/// records "payload-10".."payload-99", none committed; and its config, to reopen it.
+async fn ninety_records_keeping_100_bytes(
+    dir: &std::path::Path,
+) -> (EmbeddedBroker, EmbeddedConfig) {
+    let mut cfg = config(Some(1));
+    cfg.retention.max_bytes = Some(100);
+    let b = EmbeddedBroker::open(dir, cfg.clone()).unwrap();
+    b.produce(records_arc(10..100)).await.unwrap();
+    (b, cfg)
+}
+
 #[tokio::test]
 async fn retention_deletes_only_what_the_group_committed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(Some(1));
-    // Each payload is 10 bytes ("payload-10".."payload-99"); keep the last 100 bytes.
-    cfg.retention.max_bytes = Some(100);
-    let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
-    b.produce(records_arc(10..100)).await.unwrap();
+    let (b, cfg) = ninety_records_keeping_100_bytes(dir.path()).await;
     // Nothing is committed: nothing may go, however far over the limit the log is.
     assert_eq!(b.enforce_retention().await.unwrap(), 0);
     assert_eq!(b.lag().await.unwrap()[0].lag, 90);
@@ -163,10 +171,7 @@ async fn retention_deletes_only_what_the_group_committed() {
 #[tokio::test]
 async fn records_retention_deleted_are_never_read_though_their_segment_stays() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(Some(1));
-    cfg.retention.max_bytes = Some(100);
-    let b = EmbeddedBroker::open(dir.path(), cfg.clone()).unwrap();
-    b.produce(records_arc(10..100)).await.unwrap();
+    let (b, cfg) = ninety_records_keeping_100_bytes(dir.path()).await;
     b.commit(vec![(0, 90)]).await.unwrap();
     assert_eq!(b.enforce_retention().await.unwrap(), 80);
     // A second pass finds nothing more to delete.
@@ -353,11 +358,7 @@ async fn append_times_never_go_back() {
 #[tokio::test]
 async fn a_reset_into_records_retention_deleted_lands_on_the_first_kept_offset() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(Some(1));
-    // Each payload is 10 bytes: keep the last 100 bytes, ten records.
-    cfg.retention.max_bytes = Some(100);
-    let b = EmbeddedBroker::open(dir.path(), cfg).unwrap();
-    b.produce(records_arc(10..100)).await.unwrap();
+    let (b, _) = ninety_records_keeping_100_bytes(dir.path()).await;
     b.commit(vec![(0, 90)]).await.unwrap();
 
     let plan = b.plan_reset(ResetTarget::Earliest, vec![]).await.unwrap();
