@@ -75,7 +75,7 @@ pub async fn run<B: Broker, S: Store>(
     mut stops: Stops,
 ) -> Result<(), StageError> {
     // One batch waits while the worker writes another and the next is prepared: enough to keep
-    // the store busy; a second waiting batch held 12 MB more RSS at `--rate max`, for no speed.
+    // the store busy. A second waiting batch held 12 MB more RSS at `--rate max`, no faster.
     let (tx, rx) = mpsc::channel::<Work>(1);
     let worker = tokio::spawn(work_loop(
         config.clone(),
