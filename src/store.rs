@@ -31,7 +31,10 @@ pub struct PendingRow {
     pub first_offset: u64,
     /// The assignment of the partition it was read under ([`crate::broker::Delivery::claim`]).
     pub claim: u64,
-    pub user: StoredUser,
+    /// Boxed: a batch's rows are then one small allocation each and a vector of pointers,
+    /// where unboxed they were one 4 MB vector per batch of 8,000, which the allocator keeps
+    /// resident a while after it is freed (about 45 MB of RSS at `--rate max`).
+    pub user: Box<StoredUser>,
 }
 
 /// One unit of work for the store.

@@ -170,7 +170,7 @@ async fn counts_page_through_many_values() {
             row(i % 2, u64::from(i), u)
         })
         .collect();
-    let users: Vec<_> = rows.iter().map(|r| r.user.clone()).collect();
+    let users: Vec<_> = rows.iter().map(|r| (*r.user).clone()).collect();
     store
         .write(Arc::new(WriteBatch {
             rows,

@@ -20,7 +20,7 @@
 //! store during a reset cannot get the member evicted either. The records read again are
 //! upserts the store counts as duplicates.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -295,7 +295,10 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
     let stored_at = rfc3339(now);
     let mut next: BTreeMap<u32, u64> = BTreeMap::new();
     let mut per_partition: BTreeMap<u32, u64> = BTreeMap::new();
-    let mut write = WriteBatch::default();
+    let mut write = WriteBatch {
+        rows: Vec::with_capacity(batch.len()),
+        ..WriteBatch::default()
+    };
     for delivery in batch {
         *per_partition.entry(delivery.partition).or_default() += 1;
         let slot = next.entry(delivery.partition).or_default();
@@ -306,7 +309,7 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
                 offset: delivery.offset,
                 first_offset: delivery.offset,
                 claim: delivery.claim,
-                user,
+                user: Box::new(user),
             }),
             Err(rejection) => write.dead_letters.push(dead_letter(
                 topic,
@@ -317,11 +320,8 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
             )),
         }
     }
+    // In id order, inserting walks the id index once instead of jumping around it.
     let superseded = keep_latest_per_id(&mut write.rows);
-    // Inserting in key order walks the id index once instead of jumping around it.
-    write
-        .rows
-        .sort_unstable_by(|a, b| a.user.id.cmp(&b.user.id));
     let latencies = write
         .rows
         .iter()
@@ -339,36 +339,21 @@ fn prepare(topic: &str, batch: Vec<Delivery>, limits: Limits) -> Prepared {
 }
 
 /// Keeps one row per id: the one of the later delivery, as a log replayed in order would leave
-/// it, with the offset of the earliest delivery of the id in `first_offset`. `rows` are in
-/// delivery order, which is offset order within a partition (an id always hashes to one
-/// partition). Returns how many rows were dropped.
+/// it, with the offset of the earliest delivery of the id in `first_offset`, and leaves the rows
+/// in id order. `rows` come in delivery order, which is offset order within a partition (an id
+/// always hashes to one partition), and the sort is stable, so an id's deliveries stay in that
+/// order as neighbours. Returns how many rows were dropped.
 fn keep_latest_per_id(rows: &mut Vec<PendingRow>) -> u64 {
-    let mut last: HashMap<&str, (usize, u64)> = HashMap::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let first = last
-            .get(row.user.id.as_str())
-            .map_or(row.offset, |(_, f)| *f);
-        last.insert(row.user.id.as_str(), (i, first.min(row.offset)));
-    }
-    if last.len() == rows.len() {
-        return 0;
-    }
-    let keep: Vec<Option<u64>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| match last.get(row.user.id.as_str()) {
-            Some((at, first)) if *at == i => Some(*first),
-            _ => None,
-        })
-        .collect();
+    rows.sort_by(|a, b| a.user.id.cmp(&b.user.id));
     let before = rows.len();
-    let mut flags = keep.into_iter();
-    rows.retain_mut(|row| match flags.next().flatten() {
-        Some(first) => {
-            row.first_offset = first;
-            true
+    rows.dedup_by(|later, kept| {
+        if later.user.id != kept.user.id {
+            return false;
         }
-        None => false,
+        let first = kept.first_offset.min(later.first_offset);
+        std::mem::swap(later, kept);
+        kept.first_offset = first;
+        true
     });
     (before - rows.len()) as u64
 }
@@ -553,11 +538,11 @@ mod tests {
             offset,
             first_offset: offset,
             claim: 0,
-            user: StoredUser {
+            user: Box::new(StoredUser {
                 id: id.into(),
                 country: country.into(),
                 ..StoredUser::default()
-            },
+            }),
         }
     }
 
@@ -574,7 +559,8 @@ mod tests {
             .iter()
             .map(|r| (r.offset, r.first_offset, r.user.country.as_str()))
             .collect();
-        assert_eq!(kept, [(4, 4, "Iran"), (9, 3, "Canada")]);
+        // In id order: "a" before "b".
+        assert_eq!(kept, [(9, 3, "Canada"), (4, 4, "Iran")]);
     }
 
     #[test]

@@ -211,11 +211,10 @@ fn write_batch(
     ids.ensure_current(conn)?;
     // In id order, two deliveries of one id are neighbours; the sort is stable, so the later
     // is written last and wins.
-    let mut order: Vec<([u8; 16], &StoredUser)> = batch
-        .rows
-        .iter()
-        .map(|r| Ok((rows::id_bytes(&r.user.id)?, &r.user)))
-        .collect::<Result<_, StoreError>>()?;
+    let mut order: Vec<([u8; 16], &StoredUser)> = Vec::with_capacity(batch.rows.len());
+    for r in &batch.rows {
+        order.push((rows::id_bytes(&r.user.id)?, &*r.user));
+    }
     order.sort_by_key(|(id, _)| *id);
 
     let tx = conn
@@ -224,7 +223,7 @@ fn write_batch(
     let mut outcome = WriteOutcome::default();
     let mut deltas: HashMap<(Dimension, Cow<'_, str>), i64> = HashMap::new();
     // Ids this transaction inserted with their rows' `seq`, ascending.
-    let mut inserted: Vec<([u8; 16], i64)> = Vec::new();
+    let mut inserted: Vec<([u8; 16], i64)> = Vec::with_capacity(order.len());
     {
         let mut insert = tx.prepare_cached(&schema::insert(false)).map_err(sql)?;
         for (id, u) in &order {

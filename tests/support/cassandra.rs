@@ -90,7 +90,7 @@ pub fn row(partition: u32, offset: u64, user: StoredUser) -> PendingRow {
         offset,
         first_offset: offset,
         claim: 0,
-        user,
+        user: Box::new(user),
     }
 }
 

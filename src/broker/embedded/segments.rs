@@ -273,9 +273,24 @@ impl PartitionLog {
         max: usize,
     ) -> Result<Vec<Delivery>, BrokerError> {
         let mut out = Vec::new();
+        self.read_into(p, from, to, max, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends up to `max` records of offsets `from..to` to `out`, as deliveries of partition
+    /// `p`; returns how many.
+    pub fn read_into(
+        &self,
+        p: u32,
+        from: u64,
+        to: u64,
+        max: usize,
+        out: &mut Vec<Delivery>,
+    ) -> Result<usize, BrokerError> {
+        let before = out.len();
         let from = from.max(self.start.load(SeqCst));
         if from >= to {
-            return Ok(out);
+            return Ok(0);
         }
         let covering: Vec<Keyspace> = {
             let segments = self.segments.read().map_err(storage)?;
@@ -284,8 +299,8 @@ impl PartitionLog {
         };
         for keyspace in covering {
             for guard in keyspace.range(from.to_be_bytes()..to.to_be_bytes()) {
-                if out.len() >= max {
-                    return Ok(out);
+                if out.len() - before >= max {
+                    return Ok(max);
                 }
                 let (k, v) = guard.into_inner().map_err(storage)?;
                 let rec = codec::decode(&v).map_err(storage)?;
@@ -297,7 +312,7 @@ impl PartitionLog {
                 });
             }
         }
-        Ok(out)
+        Ok(out.len() - before)
     }
 
     /// Deletes the records below `committed` that `limits` condemn, oldest first; returns how

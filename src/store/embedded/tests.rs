@@ -33,7 +33,7 @@ pub(super) fn batch(users: Vec<StoredUser>) -> WriteBatch {
                 offset: i as u64,
                 first_offset: i as u64,
                 claim: 0,
-                user,
+                user: Box::new(user),
             })
             .collect(),
         dead_letters: Vec::new(),
