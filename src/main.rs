@@ -5,11 +5,12 @@ use std::process::ExitCode;
 use userstream::exit;
 
 /// The pipeline allocates and frees many small strings across threads (fetch on one, store on
-/// another), where mimalloc spends a fraction of glibc malloc's time. Built without
-/// transparent huge pages (`no_thp`): a 2 MiB page stays resident while any of it is in use,
-/// which cost about 45 MB of RSS at `--rate max` and nothing measurable in speed.
+/// another), where jemalloc spends a fraction of glibc malloc's time. Its options are built in
+/// (`.cargo/config.toml`): freed pages go back to the system after 100 ms, by a background
+/// thread, instead of the 10 s default, and never as transparent huge pages (a 2 MiB page stays
+/// resident while any of it is in use). README.md, Performance, has what each one measured.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = match userstream::cli::parse() {
