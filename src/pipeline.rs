@@ -67,7 +67,7 @@ pub struct PipelineConfig {
 
 impl Default for PipelineConfig {
     /// Both stages on the default topic, unbounded, with the store-write and lead sizes that
-    /// keep a 1,000,000-record run under 200 MB (README.md, Performance).
+    /// measured best for memory at the rate (README.md, Performance: "Memory").
     fn default() -> PipelineConfig {
         PipelineConfig {
             role: Role::All,
