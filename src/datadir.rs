@@ -38,6 +38,8 @@ pub const READER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What `LOCK` says after the pid of a reader.
 const READER_MARK: &str = "reader";
+/// The embedded store's file in the data dir.
+pub const STORE_FILE: &str = "store.db";
 
 /// An open, locked data directory; the lock is held until this is dropped.
 pub struct DataDir {
@@ -156,7 +158,7 @@ impl DataDir {
 
     /// Path of the embedded store.
     pub fn store_path(&self) -> PathBuf {
-        self.path.join("store.db")
+        self.path.join(STORE_FILE)
     }
 
     /// The data dir itself.

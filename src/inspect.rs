@@ -18,8 +18,8 @@ use crate::broker::{AnyBroker, Broker, EmbeddedBroker};
 use crate::datadir::lag::{PUBLISH_EVERY, PublishedLag};
 use crate::datadir::{DataDir, Locked, READER_WAIT};
 use crate::exit::ConfigOrLock;
+use crate::model::DeadLetter;
 use crate::stats::PartitionLag;
-use crate::store::Store;
 use crate::util::format_duration;
 
 /// Where `userstream lag` reads the lag.
@@ -250,12 +250,11 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// `userstream dead-letters [--limit N]`: the `limit` most recent dead letters, oldest first,
-/// one JSON per line.
-pub async fn dead_letters<S: Store>(store: &S, limit: usize) -> anyhow::Result<()> {
-    let mut letters = store.dead_letters(limit).await?;
-    letters.reverse();
-    print!("{}", json_lines(&letters)?);
+/// `userstream dead-letters [--limit N]`: the most recent dead letters, given newest first as
+/// the store returns them, printed oldest first, one JSON per line.
+pub fn dead_letters(mut newest_first: Vec<DeadLetter>) -> anyhow::Result<()> {
+    newest_first.reverse();
+    print!("{}", json_lines(&newest_first)?);
     Ok(())
 }
 

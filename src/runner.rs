@@ -60,14 +60,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         };
         return crate::inspect::lag(&source, json, cli.run.watch.every()).await;
     }
+    if let Some(Command::DeadLetters {
+        limit,
+        action: None,
+    }) = cli.command
+    {
+        // Read-only, beside a running pipeline: the data dir is not locked here.
+        let letters = match cli.run.store {
+            StoreKind::Embedded => {
+                let path = cli.data_dir.join(crate::datadir::STORE_FILE);
+                crate::store::embedded::read_dead_letters(&path, limit)
+                    .context("cannot read the dead letters")?
+            }
+            StoreKind::Cassandra => {
+                let store = CassandraStore::connect(cli.run.cassandra.config(&cli.run.topic)?)
+                    .await
+                    .context("cannot open the Cassandra store")?;
+                store.dead_letters(limit).await?
+            }
+        };
+        return crate::inspect::dead_letters(letters);
+    }
     let data_dir = DataDir::open(&cli.data_dir)?;
     match cli.command {
-        Some(Command::DeadLetters {
-            limit,
-            action: None,
-        }) => {
-            crate::inspect::dead_letters(&open_store(&data_dir, &cli.run, None).await?, limit).await
-        }
         Some(Command::DeadLetters {
             limit,
             action: Some(DeadLettersAction::Replay),
@@ -91,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(
             Command::Lag { .. }
+            | Command::DeadLetters { action: None, .. }
             | Command::Schema
             | Command::Completions { .. }
             | Command::Man

@@ -66,6 +66,10 @@ async fn a_dead_letter_replayed_after_the_rule_is_relaxed_is_stored_once() {
     let dead = first["dead_lettered"].as_u64().unwrap();
     assert!(dead > 0, "{first}");
     assert_eq!(first["stored"].as_u64().unwrap() + dead, 500, "{first}");
+    // Listed from Cassandra, not from the embedded store the data dir would hold.
+    let listed = userstream(d, &peer, &["dead-letters", "--limit", "1000"]);
+    assert_eq!(lines(&listed) as u64, dead);
+    assert!(!d.join("store.db").exists());
 
     // The dry run lists them, without payloads, and publishes nothing.
     let out = userstream(

@@ -120,7 +120,7 @@ fn exit_statuses_0_1_2_3() {
     let held = userstream::datadir::DataDir::open(d).unwrap();
     for args in [
         &["--headless", "--max-records", "10"][..],
-        &["dead-letters"],
+        &["dead-letters", "replay"],
     ] {
         refused(
             &output(userstream(d, args)),
@@ -130,6 +130,8 @@ fn exit_statuses_0_1_2_3() {
     }
     // lag reads beside a pipeline, but this holder is not one: it publishes no lag.
     refused(&output(userstream(d, &["lag"])), 3, "publishes no lag");
+    // dead-letters reads beside it as well, and says when nothing was ever stored here.
+    refused(&output(userstream(d, &["dead-letters"])), 1, "no store at");
     drop(held);
 
     // 1: a failure (the data dir cannot be created: a file is in the way).
@@ -274,11 +276,15 @@ fn lag_reads_beside_a_running_pipeline_and_never_blocks_its_start() {
         .stderr(Stdio::piped());
     let watch = watch.spawn().unwrap();
 
-    let pipeline = userstream(d, &["--headless", "--rate", "2000"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    // Addresses over 60 characters are dead-lettered, so there are some to read beside it.
+    let pipeline = userstream(
+        d,
+        &["--headless", "--rate", "2000", "--max-field-chars", "60"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     wait_until("the published lag", Duration::from_secs(20), || {
         d.join("lag.json").exists()
     });
@@ -298,8 +304,20 @@ fn lag_reads_beside_a_running_pipeline_and_never_blocks_its_start() {
     // Another group than the pipeline's: said so, not shown as the pipeline's.
     let other = output(userstream(d, &["lag", "--group", "other"]));
     refused(&other, 1, "publishes the lag of that group only");
-    // The store stays the pipeline's.
-    refused(&output(userstream(d, &["dead-letters"])), 3, "in use");
+    // Its dead letters read beside it too; replaying them waits for the data dir.
+    wait_until(
+        "dead letters beside the pipeline",
+        Duration::from_secs(20),
+        || {
+            let letters = json_lines(&run_ok(d, &["dead-letters", "--limit", "3"]));
+            !letters.is_empty() && letters.iter().all(|l| l["rule"] == "field_size")
+        },
+    );
+    refused(
+        &output(userstream(d, &["dead-letters", "replay"])),
+        3,
+        "in use",
+    );
 
     signal(&pipeline, "-TERM");
     let out = wait_exit(pipeline, Duration::from_secs(30));

@@ -84,6 +84,34 @@ fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<(i64, i64, i64)
     })
 }
 
+/// The `limit` most recent dead letters, newest first.
+fn recent_dead_letters(c: &Connection, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
+    c.prepare_cached(&format!(
+        "SELECT {DEAD_LETTER_COLUMNS} FROM dead_letters ORDER BY seq DESC LIMIT ?1"
+    ))
+    .map_err(sql)?
+    .query_map([limit as i64], dead_letter_of)
+    .map_err(sql)?
+    .collect::<Result<_, _>>()
+    .map_err(sql)
+}
+
+/// The `limit` most recent dead letters of the database at `path`, newest first, read on a
+/// read-only connection: beside a running pipeline, whose writer it neither locks nor waits
+/// for (WAL readers see the last commit). Neither creates the database nor opens its id index.
+pub fn read_dead_letters(path: &Path, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Fatal(format!(
+            "no store at {} (nothing was stored with this data dir)",
+            path.display()
+        )));
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(sql)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
+    recent_dead_letters(&conn, limit)
+}
+
 impl EmbeddedStore {
     /// Opens (or creates) the database at `path` and applies the schema.
     pub fn open(path: &Path) -> Result<EmbeddedStore, StoreError> {
@@ -386,17 +414,8 @@ impl Store for EmbeddedStore {
     }
 
     async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
-        self.with(false, move |c| {
-            c.prepare_cached(&format!(
-                "SELECT {DEAD_LETTER_COLUMNS} FROM dead_letters ORDER BY seq DESC LIMIT ?1"
-            ))
-            .map_err(sql)?
-            .query_map([limit as i64], dead_letter_of)
-            .map_err(sql)?
-            .collect::<Result<_, _>>()
-            .map_err(sql)
-        })
-        .await
+        self.with(false, move |c| recent_dead_letters(c, limit))
+            .await
     }
 
     async fn replayable(&self, filter: ReplayFilter) -> Result<Vec<DeadLetter>, StoreError> {
