@@ -109,9 +109,13 @@ use std::time::Duration;
 
 use scylla::client::session::Session;
 use scylla::errors::{DbError, ExecutionError, RequestAttemptError};
+use scylla::response::query_result::QueryResult;
+use scylla::serialize::batch::BatchValues;
+use scylla::serialize::row::SerializeRow;
 use scylla::statement::Consistency;
+use scylla::statement::batch::Batch;
 use scylla::statement::prepared::PreparedStatement;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tracing::info;
 
 pub use connect::{PAGE_SIZE, parse_consistency};
@@ -252,6 +256,44 @@ struct Inner {
     listed: Mutex<std::collections::HashSet<(&'static str, i64)>>,
     /// The epochs this process holds.
     fence: fence::Fence,
+}
+
+impl Inner {
+    /// Sends `batch` once a permit is free; `what` names it in an error ([`classify`]).
+    async fn batch(
+        &self,
+        what: &str,
+        batch: &Batch,
+        values: impl BatchValues,
+    ) -> Result<QueryResult, StoreError> {
+        let _permit = self.permit().await?;
+        self.session
+            .batch(batch, values)
+            .await
+            .map_err(|e| classify(what, e))
+    }
+
+    /// Runs `statement`, unpaged, once a permit is free; `what` names it in an error.
+    async fn execute(
+        &self,
+        what: &str,
+        statement: &PreparedStatement,
+        values: impl SerializeRow,
+    ) -> Result<QueryResult, StoreError> {
+        let _permit = self.permit().await?;
+        self.session
+            .execute_unpaged(statement, values)
+            .await
+            .map_err(|e| classify(what, e))
+    }
+
+    /// One of the [`Inner::permits`], held for one request.
+    async fn permit(&self) -> Result<SemaphorePermit<'_>, StoreError> {
+        self.permits
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
 }
 
 /// A handle to the cluster; clones share the session.

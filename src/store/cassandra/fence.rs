@@ -130,10 +130,12 @@ fn owner_row_key(inner: &Inner, partition: u32) -> String {
 pub async fn owner_row(inner: &Inner, partition: u32) -> Result<Option<OwnerRow>, StoreError> {
     let values = (inner.config.topic.as_str(), partition as i32, "", "");
     let result = inner
-        .session
-        .execute_unpaged(&inner.prepared.select_owner, values)
-        .await
-        .map_err(|e| classify("read a partition's owner", e))?;
+        .execute(
+            "read a partition's owner",
+            &inner.prepared.select_owner,
+            values,
+        )
+        .await?;
     let rows = result
         .into_rows_result()
         .map_err(|e| StoreError::Unavailable(format!("cannot read a partition's owner: {e}")))?;
@@ -186,14 +188,13 @@ fn other_log(inner: &Inner, partition: u32, row: &OwnerRow) -> StoreError {
 pub async fn take(inner: &Inner, partition: u32, claim: u64) -> Result<i64, StoreError> {
     let fence = &inner.fence;
     let ks = &inner.config.keyspace;
-    let session = &inner.session;
-    session
-        .execute_unpaged(
+    inner
+        .execute(
+            "list a counted partition",
             &inner.prepared.insert_count_partition,
             (inner.config.topic.as_str(), partition as i32),
         )
-        .await
-        .map_err(|e| classify("list a counted partition", e))?;
+        .await?;
     for _ in 0..TAKE_TRIES {
         let current = owner_row(inner, partition).await?;
         let (cql, epoch) = match &current {
@@ -233,7 +234,8 @@ pub async fn take(inner: &Inner, partition: u32, claim: u64) -> Result<i64, Stor
                 (cql, epoch)
             }
         };
-        let result = session
+        let result = inner
+            .session
             .query_unpaged(Statement::new(cql), ())
             .await
             .map_err(|e| classify("take a partition's epoch", e))?;
@@ -335,18 +337,9 @@ pub async fn commit_counts(
             Some(CqlValue::BigInt(count)),
         ]);
     }
-    let result = {
-        let _permit = inner
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        inner
-            .session
-            .batch(&batch, values)
-            .await
-            .map_err(|e| classify("write a partition's counts", e))?
-    };
+    let result = inner
+        .batch("write a partition's counts", &batch, values)
+        .await?;
     if applied(result)? {
         return Ok(Step::Done(()));
     }

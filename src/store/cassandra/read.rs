@@ -34,11 +34,7 @@ pub(super) async fn rows(
     limit: usize,
     what: &str,
 ) -> Result<Vec<Row>, StoreError> {
-    let _permit = inner
-        .permits
-        .acquire()
-        .await
-        .map_err(|e| unavailable(what, e))?;
+    let _permit = inner.permit().await?;
     let pager = inner
         .session
         .execute_iter(statement.clone(), values)

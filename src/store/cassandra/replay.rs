@@ -120,17 +120,8 @@ pub async fn mark_replayed(
     let insert = prepare(inner, &INSERT_REPLAY).await?;
     let at = CqlTimestamp(millis(&at)?);
     for o in origins {
-        let _permit = inner
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot mark a replay: {e}")))?;
         let values = (o.topic.as_str(), o.partition as i32, o.offset as i64, at);
-        inner
-            .session
-            .execute_unpaged(&insert, values)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot mark a replay: {e}")))?;
+        inner.execute("mark a replay", &insert, values).await?;
     }
     Ok(())
 }

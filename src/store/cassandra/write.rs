@@ -12,7 +12,7 @@ use scylla::value::{CqlTimestamp, CqlValue};
 
 use super::read::{self, DEAD_LETTERS, LATEST_USERS};
 use super::values::{Values, bucket_of, dead_letter_values, millis, recency, user_values, uuid};
-use super::{Inner, classify, fence};
+use super::{Inner, fence};
 use crate::model::{DeadLetter, Dimension, StoredUser};
 use crate::store::{PendingRow, StoreError, WriteBatch, WriteOutcome};
 
@@ -254,18 +254,9 @@ async fn write_rows(inner: &Inner, items: Vec<Work<'_>>) -> Result<(), StoreErro
             batch.append_statement(p.insert_bucket.clone());
             values.push(bucket_values(LATEST_USERS, *bucket));
         }
-        {
-            let _permit = inner
-                .permits
-                .acquire()
-                .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            inner
-                .session
-                .batch(&batch, values)
-                .await
-                .map_err(|e| classify("write a batch of users", e))?;
-        }
+        inner
+            .batch("write a batch of users", &batch, values)
+            .await?;
         remember(inner, LATEST_USERS, &unlisted)?;
     }
     Ok(())
@@ -315,17 +306,10 @@ async fn write_dead_letters(inner: &Inner, letters: &[DeadLetter]) -> Result<(),
     let run = |statement: &scylla::statement::prepared::PreparedStatement, values: Values| {
         let statement = statement.clone();
         async move {
-            let _permit = inner
-                .permits
-                .acquire()
-                .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
             inner
-                .session
-                .execute_unpaged(&statement, values)
+                .execute("write a dead letter", &statement, values)
                 .await
                 .map(|_| ())
-                .map_err(|e| classify("write a dead letter", e))
         }
     };
     try_join_all(
