@@ -47,7 +47,7 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, OwnedWriteBatch, PersistMode};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -298,14 +298,12 @@ impl Inner {
             .iter()
             .map(|l| l.append_target(&self.db, self.retention.segment_bytes))
             .collect::<Result<Vec<Keyspace>, _>>()?;
-        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        let mut batch = OwnedWriteBatch::with_capacity(self.db.clone(), records.len())
+            .durability(Some(PersistMode::SyncData));
         for (p, payload) in records {
             let (offset, position) = &mut next[p];
-            batch.insert(
-                &targets[p],
-                offset.to_be_bytes(),
-                codec::encode(now, *position, payload),
-            );
+            let value = codec::encode(now, *position, payload).map_err(storage)?;
+            batch.insert(&targets[p], offset.to_be_bytes(), value);
             *offset += 1;
             *position += payload.len() as u64;
         }

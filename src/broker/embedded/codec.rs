@@ -8,15 +8,22 @@ pub struct Record<'a> {
     pub payload: &'a [u8],
 }
 
+use std::io::Read;
+
+use fjall::Slice;
+
 const HEADER: usize = 16;
 
-/// Encodes a record value.
-pub fn encode(appended_ms: u64, position: u64, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER + payload.len());
-    out.extend_from_slice(&appended_ms.to_be_bytes());
-    out.extend_from_slice(&position.to_be_bytes());
-    out.extend_from_slice(payload);
-    out
+/// Encodes a record value, written straight into the one allocation fjall keeps (a `Vec`
+/// handed to fjall would be copied into a second one). Reading from memory does not fail.
+pub fn encode(appended_ms: u64, position: u64, payload: &[u8]) -> std::io::Result<Slice> {
+    let mut header = [0u8; HEADER];
+    header[..8].copy_from_slice(&appended_ms.to_be_bytes());
+    header[8..].copy_from_slice(&position.to_be_bytes());
+    Slice::from_reader(
+        &mut header.as_slice().chain(payload),
+        HEADER + payload.len(),
+    )
 }
 
 /// Decodes a record value; fails on a value shorter than the header.
@@ -46,7 +53,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_rejects_short_values() {
-        let v = encode(7, 1234, b"payload");
+        let v = encode(7, 1234, b"payload").unwrap();
         let r = decode(&v).unwrap();
         assert_eq!(
             (r.appended_ms, r.position, r.payload),

@@ -220,7 +220,7 @@ async fn a_data_dir_from_before_segments_opens_and_rolls_on() {
             .unwrap();
         for offset in 0..20u64 {
             let payload = format!("old-{offset:06}");
-            let value = codec::encode(1_000 + offset, offset * 10, payload.as_bytes());
+            let value = codec::encode(1_000 + offset, offset * 10, payload.as_bytes()).unwrap();
             log.insert(offset.to_be_bytes(), value).unwrap();
         }
         db.persist(PersistMode::SyncAll).unwrap();

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use fjall::compaction::Leveled;
 use fjall::config::PinningPolicy;
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, OwnedWriteBatch, PersistMode};
 use rusqlite::Connection;
 
 use super::schema::ROWS;
@@ -188,7 +188,8 @@ impl IdIndex {
     /// Records the ids of rows a committed transaction inserted, `upto` the highest `seq` it
     /// wrote. A failure leaves the index to catch up before the next batch.
     pub fn record(&self, inserted: &[([u8; 16], i64)], upto: i64) -> Result<(), StoreError> {
-        let mut batch = self.db.batch().durability(Some(PersistMode::Buffer));
+        let mut batch = OwnedWriteBatch::with_capacity(self.db.clone(), inserted.len() + 1)
+            .durability(Some(PersistMode::Buffer));
         for (id, seq) in inserted {
             batch.insert(&self.ids, *id, seq.to_be_bytes());
         }
