@@ -8,12 +8,8 @@ use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 use tracing::{info, warn};
 
-use crate::broker::embedded::{EmbeddedConfig, Retention};
-use crate::broker::kafka::KafkaConfig;
-use crate::broker::{AnyBroker, Broker, EmbeddedBroker, KafkaBroker};
-use crate::cli::{
-    BrokerKind, Cli, Command, ConfigAction, DeadLettersAction, RunArgs, SourceKind, StoreKind,
-};
+use crate::broker::{AnyBroker, Broker};
+use crate::cli::{BrokerKind, Cli, Command, ConfigAction, DeadLettersAction, RunArgs, StoreKind};
 use crate::datadir::DataDir;
 use crate::datadir::lag::{self, PublishedLag};
 use crate::exit::Usage;
@@ -21,10 +17,14 @@ use crate::headless;
 use crate::inspect::LagSource;
 use crate::pipeline::{Control, Pipeline, PipelineConfig, Role};
 use crate::retry::RetryPolicy;
-use crate::source::randomuser::RandomUserConfig;
-use crate::source::{AnySource, RandomUserSource, SyntheticSource};
-use crate::store::{AnyStore, CassandraStore, EmbeddedStore, Store};
-use crate::util::seed_of;
+use crate::store::Store;
+
+mod open;
+
+use open::{
+    counted_log, counting, embedded_config, open_broker, open_cassandra, open_kafka, open_source,
+    open_store,
+};
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -73,9 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .context("cannot read the dead letters")?
             }
             StoreKind::Cassandra => {
-                let store = CassandraStore::connect(cli.run.cassandra.config(&cli.run.topic)?)
-                    .await
-                    .context("cannot open the Cassandra store")?;
+                let store = open_cassandra(&cli.run, None).await?;
                 store.dead_letters(limit).await?
             }
         };
@@ -120,44 +118,6 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-async fn open_broker(dir: &DataDir, args: &RunArgs) -> anyhow::Result<AnyBroker> {
-    if args.broker == BrokerKind::Kafka {
-        return open_kafka(args).await;
-    }
-    let broker = EmbeddedBroker::open(&dir.log_dir(), embedded_config(args))
-        .context("cannot open the log")?;
-    Ok(AnyBroker::Embedded(broker))
-}
-
-async fn open_kafka(args: &RunArgs) -> anyhow::Result<AnyBroker> {
-    let config = KafkaConfig {
-        partitions: args.partitions,
-        replication_factor: args.replication_factor,
-        compression: args.compression,
-        properties: args.kafka_property.clone(),
-        security: args.kafka_security.security(),
-        ..KafkaConfig::new(&args.brokers, &args.topic, &args.group)
-    };
-    let broker = KafkaBroker::connect(config)
-        .await
-        .context("cannot start the Kafka backend")?;
-    Ok(AnyBroker::Kafka(broker))
-}
-
-fn embedded_config(args: &RunArgs) -> EmbeddedConfig {
-    EmbeddedConfig {
-        topic: args.topic.clone(),
-        group: args.group.clone(),
-        partitions: args.partitions,
-        retention: Retention {
-            max_age: Some(args.retention_age),
-            max_bytes: (args.retention_bytes > 0).then_some(args.retention_bytes),
-            interval: args.retention_interval,
-            ..Retention::default()
-        },
-    }
-}
-
 /// Until the returned guard drops (after the pipeline stopped), rewrites the data dir's
 /// published lag every [`lag::PUBLISH_EVERY`] for `userstream lag` to read beside it.
 fn publish_lag(broker: &AnyBroker, dir: &DataDir, args: &RunArgs) -> Option<DropGuard> {
@@ -199,81 +159,6 @@ fn publish_lag(broker: &AnyBroker, dir: &DataDir, args: &RunArgs) -> Option<Drop
         }
     });
     Some(stop.drop_guard())
-}
-
-/// Which log a processing pipeline's store counts offsets of, and the partitions it holds from
-/// the start (`None`: a process that writes no rows).
-struct Counting {
-    log: String,
-    claim: Vec<u32>,
-}
-
-/// The log the pipeline about to start will count, named before the embedded log is opened
-/// (a new log gets a new name); Kafka's offsets are the topic's, whichever member reads them.
-fn counted_log(dir: &DataDir, args: &RunArgs) -> anyhow::Result<Option<String>> {
-    if args.store != StoreKind::Cassandra || args.role == Role::Ingest {
-        return Ok(None);
-    }
-    Ok(Some(match args.broker {
-        BrokerKind::Kafka => "kafka".to_owned(),
-        BrokerKind::Embedded => format!("embedded:{}", dir.log_id()?),
-    }))
-}
-
-/// The embedded log's partitions are all this process's from the start; Kafka's come with the
-/// group's assignments.
-fn counting(log: Option<String>, broker: &AnyBroker) -> Option<Counting> {
-    let claim = match broker {
-        AnyBroker::Embedded(b) => (0..b.partition_count()).collect(),
-        AnyBroker::Kafka(_) => Vec::new(),
-    };
-    log.map(|log| Counting { log, claim })
-}
-
-async fn open_store(
-    dir: &DataDir,
-    args: &RunArgs,
-    counting: Option<Counting>,
-) -> anyhow::Result<AnyStore> {
-    if args.store == StoreKind::Cassandra {
-        let mut config = args.cassandra.config(&args.topic)?;
-        if let Some(Counting { log, claim }) = counting {
-            config.log = log;
-            config.claim = claim;
-        }
-        let store = CassandraStore::connect(config)
-            .await
-            .context("cannot open the Cassandra store")?;
-        return Ok(AnyStore::Cassandra(store));
-    }
-    let store = EmbeddedStore::open(&dir.store_path()).context("cannot open the store")?;
-    Ok(AnyStore::Embedded(store))
-}
-
-fn open_source(args: &RunArgs) -> anyhow::Result<AnySource> {
-    Ok(match args.source {
-        SourceKind::Synthetic => AnySource::Synthetic(SyntheticSource::new(
-            args.seed.as_deref().map_or_else(rand_seed, seed_of),
-            args.nat.clone(),
-        )),
-        SourceKind::Randomuser => AnySource::RandomUser(
-            RandomUserSource::new(RandomUserConfig {
-                api_url: args.api_url.clone(),
-                nats: args.nat.clone(),
-                seed: args.seed.clone(),
-                timeout: args.http_timeout,
-            })
-            .context("cannot set up the HTTP client")?,
-        ),
-    })
-}
-
-fn rand_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    nanos ^ u64::from(std::process::id()).rotate_left(32)
 }
 
 fn pipeline_config(args: &RunArgs) -> PipelineConfig {
