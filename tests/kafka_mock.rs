@@ -118,15 +118,27 @@ async fn produce_poll_commit_and_lag() {
 /// Polls and commits as a pipeline would, until `stop`; returns the payloads read.
 async fn member_loop(member: KafkaBroker, stop: Arc<AtomicBool>) -> Vec<Vec<u8>> {
     let mut seen = Vec::new();
+    let mut uncommitted = std::collections::BTreeMap::new();
     while !stop.load(Relaxed) {
         let batch = member.poll(50, Duration::from_millis(100)).await.unwrap();
-        let mut next = std::collections::BTreeMap::new();
         for d in &batch {
-            next.insert(d.partition, d.offset + 1);
+            uncommitted.insert(d.partition, d.offset + 1);
         }
-        // During a rebalance a commit may be refused; the records are read again.
-        if let Err(e) = member.commit(next.into_iter().collect()).await {
-            assert!(e.is_retryable(), "{e}");
+        // During a rebalance a commit may be refused. The partitions this member still owns
+        // are committed again on the next turn (their records are not read again, so nothing
+        // else would move their offsets); those it lost are the new owner's to read again.
+        if !uncommitted.is_empty() {
+            match member
+                .commit(uncommitted.clone().into_iter().collect())
+                .await
+            {
+                Ok(()) => uncommitted.clear(),
+                Err(e) => {
+                    assert!(e.is_retryable(), "{e}");
+                    let owned = member.assigned();
+                    uncommitted.retain(|p, _| owned.contains(p));
+                }
+            }
         }
         seen.extend(batch.into_iter().map(|d| d.payload));
     }
