@@ -1,16 +1,16 @@
 //! The byte layout of one log record: `[append time ms][byte position][payload]`, both numbers
 //! u64 big-endian.
 
+use std::io::Read;
+
+use fjall::Slice;
+
 /// A decoded log record, borrowing its payload.
 pub struct Record<'a> {
     pub appended_ms: u64,
     pub position: u64,
     pub payload: &'a [u8],
 }
-
-use std::io::Read;
-
-use fjall::Slice;
 
 const HEADER: usize = 16;
 
