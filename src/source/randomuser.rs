@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use reqwest::{Client, Url};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tracing::{debug, trace};
@@ -149,7 +150,9 @@ impl RandomUserSource {
         {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        // Sized once from the announced length (bounded above), so a page is not copied as it
+        // grows; a body without a length still grows as it arrives.
+        let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
         while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(too_large());
@@ -201,9 +204,31 @@ fn classify(status: u16, body: &[u8], asked: usize, page: u64) -> Result<Fetched
     }
 }
 
+/// An answer whose results are all users, read in one pass.
+#[derive(Deserialize)]
+struct Users {
+    results: Vec<RawUser>,
+    #[serde(default)]
+    error: Option<IgnoredAny>,
+}
+
 /// The users of a success body, each result decoded on its own; `{"error": ...}`,
 /// `"results": []` and more results than asked are failures of the whole answer.
 fn decode(body: &[u8], asked: usize, page: u64) -> Result<Fetched, SourceError> {
+    // The common answer, every result a user, is read once. Any other is read again below,
+    // result by result, and what is wrong with it decides the error or the rejects.
+    if let Ok(Users {
+        results,
+        error: None,
+    }) = serde_json::from_slice(body)
+        && !results.is_empty()
+        && results.len() <= asked
+    {
+        return Ok(Fetched {
+            users: results,
+            rejects: Vec::new(),
+        });
+    }
     let answer: Answer = serde_json::from_slice(body)
         .map_err(|e| SourceError::Decode(crate::redact::decode_error(&e)))?;
     if let Some(error) = answer.error {

@@ -187,6 +187,35 @@ fn each_rule_names_itself() {
 }
 
 #[test]
+fn the_field_limit_counts_characters_not_bytes() {
+    let with = |city: String| {
+        let mut v = good();
+        v["city"] = json!(city);
+        serde_json::to_vec(&v).unwrap()
+    };
+    // Two bytes each: the longest accepted city is twice the limit in bytes.
+    let at_limit = with("é".repeat(MAX_FIELD));
+    assert_eq!(
+        transform(&at_limit, STORED_AT)
+            .unwrap()
+            .city
+            .chars()
+            .count(),
+        MAX_FIELD
+    );
+    let over = with("é".repeat(MAX_FIELD + 1));
+    let rejection = transform(&over, STORED_AT).unwrap_err();
+    assert_eq!(rejection.rule, "field_size");
+    assert!(
+        rejection
+            .reason
+            .contains(&format!("{} characters", MAX_FIELD + 1)),
+        "{}",
+        rejection.reason
+    );
+}
+
+#[test]
 fn reasons_never_echo_huge_values() {
     let mut v = good();
     v["id"] = json!("z".repeat(10_000));

@@ -351,6 +351,40 @@ fn a_bad_result_is_rejected_alone_and_its_neighbours_go_on() {
 }
 
 #[test]
+fn a_page_of_users_reads_the_same_in_one_pass_as_result_by_result() {
+    let body = fixture("mixed-500.json");
+    let got = classify(200, &body, MAX_RESULTS, 1).unwrap();
+    assert!(got.rejects.is_empty());
+    let answer: Answer = serde_json::from_slice(&body).unwrap();
+    let one_by_one: Vec<RawUser> = answer
+        .results
+        .unwrap()
+        .into_iter()
+        .map(|raw| RawUser::deserialize(raw).unwrap())
+        .collect();
+    assert_eq!(got.users.len(), 500);
+    assert_eq!(got.users, one_by_one);
+    // A null error is no error.
+    let with_null = serde_json::to_vec(&serde_json::json!({
+        "results": users_json(3),
+        "error": null,
+    }))
+    .unwrap();
+    assert_eq!(classify(200, &with_null, 3, 1).unwrap().users.len(), 3);
+    // An error beside results is the API's error, read in one pass or not.
+    let with_error = serde_json::to_vec(&serde_json::json!({
+        "results": users_json(3),
+        "error": "Uh oh",
+    }))
+    .unwrap();
+    let error = classify(200, &with_error, 3, 1).unwrap_err();
+    assert!(
+        matches!(&error, SourceError::Api(m) if m == "Uh oh"),
+        "{error}"
+    );
+}
+
+#[test]
 fn more_results_than_asked_fail_the_whole_answer() {
     let error = classify(200, &body_of(users_json(6)), 5, 1).unwrap_err();
     assert!(matches!(error, SourceError::Decode(_)), "{error}");
