@@ -160,8 +160,10 @@ fn storage(e: impl std::fmt::Display) -> BrokerError {
 impl EmbeddedBroker {
     /// Opens (or creates) the log under `dir`.
     pub fn open(dir: &Path, config: EmbeddedConfig) -> Result<EmbeddedBroker, BrokerError> {
+        // Readers follow the writers closely, mostly from memtables: the cache holds the blocks
+        // of segments flushed while their records were still unread.
         let db = Database::builder(dir)
-            .cache_size(8 * 1024 * 1024)
+            .cache_size(4 * 1024 * 1024)
             .open()
             .map_err(storage)?;
         let meta = db
