@@ -150,8 +150,8 @@ impl RandomUserSource {
         {
             return Err(too_large());
         }
-        // Sized once from the announced length (bounded above), so a page is not copied as it
-        // grows; a body without a length still grows as it arrives.
+        // Sized once from the announced length, checked against the limit above, so a page is
+        // not copied as it grows; a body without a length still grows as it arrives.
         let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
         while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {

@@ -75,8 +75,8 @@ pub(super) struct PartitionLog {
 }
 
 /// A segment's memtable: each partition's newest segment holds one, and one more while it is
-/// flushed. At 2 MiB, three partitions hold about 12 MB at most; 4 MiB held 8 to 15 MB more
-/// RSS at the same rate.
+/// flushed. At 2 MiB, three partitions hold about 12 MB at most; with 4 MiB a 1,000,000-user
+/// run peaked 5 to 20 MB higher, and with 1 MiB it stored a tenth fewer records a second.
 const MEMTABLE_BYTES: u64 = 2 * 1024 * 1024;
 
 fn create_options() -> KeyspaceCreateOptions {
