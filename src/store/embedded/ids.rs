@@ -24,16 +24,19 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use fjall::compaction::Leveled;
-use fjall::config::PinningPolicy;
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, OwnedWriteBatch, PersistMode};
+use fjall::config::{CompressionPolicy, PinningPolicy};
+use fjall::{
+    CompressionType, Database, Keyspace, KeyspaceCreateOptions, OwnedWriteBatch, PersistMode,
+};
 use rusqlite::Connection;
 
 use super::schema::ROWS;
 use crate::store::StoreError;
 
 /// The index's block cache: the data blocks that lookups of known ids (and bloom filters'
-/// false positives) read; filters and block indexes are pinned outside it. 8 MiB measured no
-/// faster than 4.
+/// false positives) read, and the filter and index partitions of the deep levels (see
+/// [`IdIndex::open_dir`]). 8 MiB measured no faster than 4, and 2 MiB no smaller over ten
+/// million ids.
 const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 /// Memtable size. fjall counts each entry as its key, its value and the entry itself, about
 /// 90 bytes an id, so this holds about 95,000; the skiplist holding them takes as much again.
@@ -44,6 +47,8 @@ const MEMTABLE_BYTES: u64 = 8 * 1024 * 1024;
 /// overlap every table of a level, so each such merge rewrites all of the next level: waiting
 /// for 16 small flushes (not fjall's 4) rewrites it as seldom as 4 flushes of a 32 MiB
 /// memtable did. A lookup of a new id asks each of their bloom filters, which stay in memory.
+/// It must stay under the 20 flushed tables at which fjall slows writes down (at 30 it stops
+/// them until a merge, which this threshold would never start).
 const L0_TABLES: u8 = 16;
 /// Table size of the id index; the level after the flushed tables holds `L0_TABLES` of them
 /// (32 MiB). With fjall's default (64 MiB tables, 4 to a level: 256 MiB) that level held every
@@ -140,12 +145,20 @@ impl IdIndex {
             .map_err(index_error)?;
         let ids = db
             .keyspace("ids", || {
-                // Bloom filters and block indexes stay in memory at every level (about 12 MB at
-                // ten million ids): left to the block cache, each lookup of a new id reloaded
-                // and checksummed a whole filter block, and the rate fell to a few thousand
-                // a second.
+                // Bloom filters and block indexes are pinned in memory: left to the block cache,
+                // each lookup of a new id reloaded and checksummed a whole filter block, and
+                // the rate fell to a few thousand a second. fjall fills the levels from the
+                // last, and from the fourth on it splits a table's filter and index into
+                // 4 KiB partitions: only their top-level indexes are pinned there, and the
+                // partitions a lookup needs come through the block cache. So what stays in
+                // memory is the flushed tables' filters and indexes, not ten million ids'.
+                //
+                // Ids are random bytes, which lz4 (fjall's default from the third level)
+                // cannot shrink: leaving blocks uncompressed costs 6 % more disk and saves
+                // each merge the attempt.
                 KeyspaceCreateOptions::default()
                     .max_memtable_size(MEMTABLE_BYTES)
+                    .data_block_compression_policy(CompressionPolicy::all(CompressionType::None))
                     .compaction_strategy(Arc::new(
                         Leveled::default()
                             .with_table_target_size(TABLE_BYTES)
