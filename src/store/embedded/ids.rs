@@ -34,9 +34,8 @@ use super::schema::ROWS;
 use crate::store::StoreError;
 
 /// The index's block cache: the data blocks that lookups of known ids (and bloom filters'
-/// false positives) read, and the filter and index partitions of the deep levels (see
-/// [`IdIndex::open_dir`]). 8 MiB measured no faster than 4, and 2 MiB no smaller over ten
-/// million ids.
+/// false positives) read; filters and block indexes are pinned outside it. 8 MiB measured no
+/// faster than 4, and 2 MiB saved less than the noise over ten million ids.
 const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 /// Memtable size. fjall counts each entry as its key, its value and the entry itself, about
 /// 90 bytes an id, so this holds about 95,000; the skiplist holding them takes as much again.
@@ -145,15 +144,18 @@ impl IdIndex {
             .map_err(index_error)?;
         let ids = db
             .keyspace("ids", || {
-                // Bloom filters and block indexes are pinned in memory: left to the block cache,
-                // each lookup of a new id reloaded and checksummed a whole filter block, and
-                // the rate fell to a few thousand a second. fjall fills the levels from the
-                // last, and from the fourth on it splits a table's filter and index into
-                // 4 KiB partitions: only their top-level indexes are pinned there, and the
-                // partitions a lookup needs come through the block cache. So what stays in
-                // memory is the flushed tables' filters and indexes, not ten million ids'.
+                // Bloom filters and block indexes are pinned in memory at every level (the
+                // filters of merged tables take 10 bits an id): left to the block cache, each
+                // lookup of a new id reloaded and checksummed a whole filter block, and the
+                // rate fell to a few thousand a second. fjall fills the levels from the last
+                // one, and chooses a merged table's compression and partitioning by its level
+                // counted from the first filled one (1 or 2 up to ten million ids), so its
+                // default partitioning (from the third) never applies here. Partitioned
+                // filters and indexes on the deepest level, read through the block cache,
+                // kept the RSS between 81 and 94 MB at each million of ten (79 to 107
+                // without), but the last million took 1.15 times the CPU a record.
                 //
-                // Ids are random bytes, which lz4 (fjall's default from the third level)
+                // Ids are random bytes, which lz4 (fjall's default from the second level)
                 // cannot shrink: leaving blocks uncompressed costs 6 % more disk and saves
                 // each merge the attempt.
                 KeyspaceCreateOptions::default()
