@@ -10,8 +10,8 @@ use userstream::exit;
 /// thread, instead of the 10 s default; never as transparent huge pages (a 2 MiB page stays
 /// resident while any of it is in use); and one arena, not four per core, since each arena
 /// keeps partly used pages of its own and the pipeline's few threads rarely contend for one
-/// (0.86 times the peak RSS over 10,000,000 users, at the same rate). README.md, Performance,
-/// has what each one measured.
+/// (0.90 times the peak RSS over 10,000,000 users in two paired runs, at the same rate).
+/// README.md, Performance, has what each one measured.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
