@@ -235,8 +235,7 @@ fn write_batch(
     ids: &IdIndex,
     batch: &WriteBatch,
 ) -> Result<WriteOutcome, StoreError> {
-    let _alone = ids.writing()?;
-    ids.ensure_current(conn)?;
+    let mut ids = ids.writing()?;
     // In id order, two deliveries of one id are neighbours; the sort is stable, so the later
     // is written last and wins.
     let mut order: Vec<([u8; 16], &StoredUser)> = Vec::with_capacity(batch.rows.len());
@@ -310,12 +309,12 @@ fn write_batch(
         }
     }
     tx.commit().map_err(sql)?;
-    // The rows are stored whatever happens here: an index that failed to record them catches
-    // up from the database before the next batch.
+    // The rows are stored whatever happens here: ids the index failed to write stay pending
+    // in memory, and are written with a later batch's.
     if let Some(&(_, upto)) = inserted.last()
         && let Err(error) = ids.record(&inserted, upto)
     {
-        tracing::warn!(%error, "The id index will catch up before the next batch.");
+        tracing::warn!(%error, "The id index will write these ids with a later batch.");
     }
     Ok(outcome)
 }

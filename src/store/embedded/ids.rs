@@ -7,53 +7,56 @@
 //! is what made the rate fall as the table grew. An LSM tree writes ids in sorted runs, and a
 //! miss (a new id, the common case) is answered by bloom filters without reading a block.
 //!
-//! The database stays the truth; the index may only lag it. A batch's new ids are recorded
-//! after its transaction commits, in one fjall batch together with the highest `seq` it
-//! covers (`upto`), without a sync. Whatever a crash or a failed write leaves unrecorded is
-//! caught up from the rows past `upto` before the next batch (and at open), so the index never
-//! misses a stored id when a batch is deduplicated against it. An index ahead of the database
-//! (a `store.db` deleted or replaced beside it) is rebuilt from scratch.
+//! Recorded ids first gather in memory ([`Pending`]), in a hash map of 24 bytes an id rather
+//! than fjall's memtable (a skiplist of about 180 bytes an id, which also journals each id);
+//! every [`PENDING_IDS`] of them are sorted and ingested as one table, and only then is the
+//! highest `seq` they cover (`upto`) written beside them.
+//!
+//! The database stays the truth; the index on disk may only lag it. Whatever a crash leaves
+//! unrecorded (the pending ids, or an `upto` not yet on disk) is caught up from the rows past
+//! `upto` at open, so the index never misses a stored id when a batch is deduplicated against
+//! it. An index ahead of the database (a `store.db` deleted or replaced beside it) is rebuilt
+//! from scratch.
 //!
 //! One index serves every writer of its database: two stores opened on one file in a process
 //! (two pipeline members) share it, and write their batches one at a time through
 //! [`IdIndex::writing`], so neither deduplicates against an index the other has not yet
 //! updated. Another process is refused: fjall locks the directory.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use fjall::compaction::Leveled;
 use fjall::config::{CompressionPolicy, PinningPolicy};
-use fjall::{
-    CompressionType, Database, Keyspace, KeyspaceCreateOptions, OwnedWriteBatch, PersistMode,
-};
+use fjall::{CompressionType, Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use rusqlite::Connection;
 
 use super::schema::ROWS;
 use crate::store::StoreError;
 
-/// The index's block cache: the data blocks that lookups of known ids (and bloom filters'
-/// false positives) read; filters and block indexes are pinned outside it. 8 MiB measured no
-/// faster than 4, and 2 MiB saved less than the noise over ten million ids.
-const CACHE_BYTES: u64 = 4 * 1024 * 1024;
-/// Memtable size. fjall counts each entry as its key, its value and the entry itself, about
-/// 90 bytes an id, so this holds about 95,000; the skiplist holding them takes as much again.
-/// A 32 MiB memtable held 40 to 55 MB more RSS; the merges its fewer flushes saved are saved
-/// here by [`L0_TABLES`].
-const MEMTABLE_BYTES: u64 = 8 * 1024 * 1024;
-/// Flushed tables the first level gathers before they are merged into the next. Random ids
+/// Ids gathered in memory before they are ingested as one table: a hash map's capacity (it
+/// holds 131,072 slots of 25 bytes, 3.3 MB), making a table of about 3 MB whose bloom filter
+/// (10 bits an id, 143 KB) fits the block cache. Tests ingest often.
+const PENDING_IDS: usize = if cfg!(test) { 1_000 } else { 114_688 };
+/// The index's block cache: the bloom filters of ingested tables, which fjall does not pin,
+/// and the data blocks that lookups of known ids (and filters' false positives) read. fjall
+/// splits it into 8 shards on 2 cores, each holding its eighth: at 4 MiB with tables of
+/// 229,376 ids, a shard held one of their 290 KB filters at most, they evicted each other,
+/// every lookup of a new id read and checksummed them from the files, and the rate fell by
+/// 16 %. Merged tables' filters and block indexes are pinned outside it.
+const CACHE_BYTES: u64 = 8 * 1024 * 1024;
+/// Ingested tables the first level gathers before they are merged into the next. Random ids
 /// overlap every table of a level, so each such merge rewrites all of the next level: waiting
-/// for 16 small flushes (not fjall's 4) rewrites it as seldom as 4 flushes of a 32 MiB
-/// memtable did. A lookup of a new id asks each of their bloom filters, which stay in memory.
-/// It must stay under the 20 flushed tables at which fjall slows writes down (at 30 it stops
-/// them until a merge, which this threshold would never start).
+/// for 16 ingestions (1.8 million ids) rewrites it seldom. A lookup of a new id asks each of
+/// their bloom filters. It must stay under the 20 tables at which fjall slows writes down (at
+/// 30 it stops them until a merge, which this threshold would never start).
 const L0_TABLES: u8 = 16;
-/// Table size of the id index; the level after the flushed tables holds `L0_TABLES` of them
+/// Table size of merged tables; the level after the ingested ones holds `L0_TABLES` of them
 /// (32 MiB). With fjall's default (64 MiB tables, 4 to a level: 256 MiB) that level held every
 /// id up to ten million and each merge rewrote ever more of them.
 const TABLE_BYTES: u64 = 2 * 1024 * 1024;
-/// fjall's smallest journal bound; the journal is freed once memtables are flushed.
+/// fjall's smallest journal bound; only `upto` is journalled.
 const JOURNAL_BYTES: u64 = 64 * 1024 * 1024;
 /// Rows read per transaction while catching up.
 const CATCH_UP_CHUNK: i64 = 50_000;
@@ -66,10 +69,22 @@ pub struct IdIndex {
     db: Database,
     ids: Keyspace,
     meta: Keyspace,
-    /// Set when a recorded batch may be missing (a failed write): the next batch catches up.
-    behind: AtomicBool,
     /// Held by a writer from its deduplication to its record.
-    writing: Mutex<()>,
+    pending: Mutex<Pending>,
+}
+
+/// Ids recorded since the last ingestion.
+#[derive(Default)]
+struct Pending {
+    ids: HashMap<[u8; 16], i64>,
+    /// The highest `seq` recorded.
+    upto: i64,
+}
+
+/// The one writer of the index, from deduplicating a batch to recording its new ids.
+pub struct Writer<'a> {
+    index: &'a IdIndex,
+    pending: MutexGuard<'a, Pending>,
 }
 
 /// The indexes this process has open, by directory.
@@ -107,9 +122,13 @@ impl IdIndex {
         Ok(index)
     }
 
-    /// Serialises the writers of the database: held from deduplicating a batch to recording it.
-    pub fn writing(&self) -> Result<MutexGuard<'_, ()>, StoreError> {
-        self.writing.lock().map_err(index_error)
+    /// The writer of the database: serialises its batches, each held from deduplicating to
+    /// recording.
+    pub fn writing(&self) -> Result<Writer<'_>, StoreError> {
+        Ok(Writer {
+            index: self,
+            pending: self.pending.lock().map_err(index_error)?,
+        })
     }
 
     fn open(dir: &Path, conn: &Connection) -> Result<IdIndex, StoreError> {
@@ -132,7 +151,7 @@ impl IdIndex {
         } else {
             index
         };
-        index.catch_up(conn)?;
+        index.writing()?.catch_up(conn)?;
         Ok(index)
     }
 
@@ -144,8 +163,8 @@ impl IdIndex {
             .map_err(index_error)?;
         let ids = db
             .keyspace("ids", || {
-                // Bloom filters and block indexes are pinned in memory at every level (the
-                // filters of merged tables take 10 bits an id): left to the block cache, each
+                // Bloom filters and block indexes of merged tables are pinned in memory at
+                // every level (the filters take 10 bits an id): left to the block cache, each
                 // lookup of a new id reloaded and checksummed a whole filter block, and the
                 // rate fell to a few thousand a second. fjall fills the levels from the last
                 // one, and chooses a merged table's compression and partitioning by its level
@@ -159,7 +178,6 @@ impl IdIndex {
                 // cannot shrink: leaving blocks uncompressed costs 6 % more disk and saves
                 // each merge the attempt.
                 KeyspaceCreateOptions::default()
-                    .max_memtable_size(MEMTABLE_BYTES)
                     .data_block_compression_policy(CompressionPolicy::all(CompressionType::None))
                     .compaction_strategy(Arc::new(
                         Leveled::default()
@@ -178,12 +196,11 @@ impl IdIndex {
             db,
             ids,
             meta,
-            behind: AtomicBool::new(false),
-            writing: Mutex::new(()),
+            pending: Mutex::new(Pending::default()),
         })
     }
 
-    /// The highest `seq` whose id is recorded.
+    /// The highest `seq` whose id is on disk.
     fn upto(&self) -> Result<u64, StoreError> {
         Ok(self
             .meta
@@ -193,9 +210,52 @@ impl IdIndex {
             .unwrap_or(0))
     }
 
+    /// Writes `pending` as one table, then its `upto`; empties it once both are written.
+    fn ingest(&self, pending: &mut Pending) -> Result<(), StoreError> {
+        if pending.ids.is_empty() {
+            return Ok(());
+        }
+        let mut sorted: Vec<([u8; 16], i64)> = pending.ids.iter().map(|(k, v)| (*k, *v)).collect();
+        sorted.sort_unstable_by_key(|(id, _)| *id);
+        let mut ingestion = self.ids.start_ingestion().map_err(index_error)?;
+        for (id, seq) in &sorted {
+            ingestion
+                .write(id, seq.to_be_bytes())
+                .map_err(index_error)?;
+        }
+        // The table and fjall's record of it are synced before `finish` returns, so `upto`
+        // (journalled without a sync) never covers ids that are not on disk.
+        ingestion.finish().map_err(index_error)?;
+        self.meta
+            .insert(UPTO, (pending.upto as u64).to_be_bytes())
+            .map_err(index_error)?;
+        pending.ids.clear();
+        Ok(())
+    }
+}
+
+impl Drop for IdIndex {
+    /// Ingests the pending ids, so that the next open has none to catch up.
+    fn drop(&mut self) {
+        let pending = self.pending.get_mut().map(std::mem::take);
+        let written = pending.map_err(index_error).and_then(|mut p| {
+            self.ingest(&mut p)?;
+            self.db.persist(PersistMode::SyncAll).map_err(index_error)
+        });
+        if let Err(error) = written {
+            tracing::warn!(%error, "The id index will catch up at the next open.");
+        }
+    }
+}
+
+impl Writer<'_> {
     /// The `seq` of the row holding `id`, if one does.
     pub fn get(&self, id: &[u8; 16]) -> Result<Option<i64>, StoreError> {
+        if let Some(seq) = self.pending.ids.get(id) {
+            return Ok(Some(*seq));
+        }
         Ok(self
+            .index
             .ids
             .get(id)
             .map_err(index_error)?
@@ -203,33 +263,23 @@ impl IdIndex {
     }
 
     /// Records the ids of rows a committed transaction inserted, `upto` the highest `seq` it
-    /// wrote. A failure leaves the index to catch up before the next batch.
-    pub fn record(&self, inserted: &[([u8; 16], i64)], upto: i64) -> Result<(), StoreError> {
-        let mut batch = OwnedWriteBatch::with_capacity(self.db.clone(), inserted.len() + 1)
-            .durability(Some(PersistMode::Buffer));
-        for (id, seq) in inserted {
-            batch.insert(&self.ids, *id, seq.to_be_bytes());
+    /// wrote. A failed ingestion keeps the ids pending, to be ingested with the next batch.
+    pub fn record(&mut self, inserted: &[([u8; 16], i64)], upto: i64) -> Result<(), StoreError> {
+        let pending = &mut *self.pending;
+        if pending.ids.capacity() == 0 {
+            pending.ids.reserve(PENDING_IDS);
         }
-        batch.insert(&self.meta, UPTO, (upto as u64).to_be_bytes());
-        batch.commit().map_err(|e| {
-            self.behind.store(true, Relaxed);
-            index_error(e)
-        })
-    }
-
-    /// Before a batch is deduplicated: records whatever rows a failed [`IdIndex::record`] left
-    /// out.
-    pub fn ensure_current(&self, conn: &Connection) -> Result<(), StoreError> {
-        if self.behind.load(Relaxed) {
-            self.catch_up(conn)?;
+        pending.ids.extend(inserted.iter().copied());
+        pending.upto = pending.upto.max(upto);
+        if pending.ids.len() >= PENDING_IDS {
+            self.index.ingest(pending)?;
         }
         Ok(())
     }
 
-    /// Records every row past `upto`, in chunks.
-    fn catch_up(&self, conn: &Connection) -> Result<(), StoreError> {
-        self.behind.store(true, Relaxed);
-        let mut from = self.upto()? as i64;
+    /// Records every row past the `upto` on disk, in chunks.
+    fn catch_up(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        let mut from = self.index.upto()? as i64;
         let mut read = conn
             .prepare(&format!(
                 "SELECT seq, id FROM {ROWS} WHERE seq > ?1 ORDER BY seq LIMIT ?2"
@@ -250,9 +300,8 @@ impl IdIndex {
             from = last;
         }
         if caught > 0 {
-            tracing::info!(rows = caught, dir = %self.dir.display(), "Caught up the id index.");
+            tracing::info!(rows = caught, dir = %self.index.dir.display(), "Caught up the id index.");
         }
-        self.behind.store(false, Relaxed);
         Ok(())
     }
 }

@@ -132,3 +132,26 @@ async fn two_stores_on_one_database_share_its_index() {
     assert_eq!(inserted, 4500);
     assert_eq!(rows(&path), (4500, 4500));
 }
+
+/// Ids still pending in memory and ids already ingested as tables both deduplicate, and a
+/// store closed cleanly leaves every id on disk with `upto` at its last row.
+#[tokio::test]
+async fn pending_and_ingested_ids_deduplicate_and_a_clean_close_writes_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = EmbeddedStore::open(&path).unwrap();
+    // 1,500 ids reach PENDING_IDS and are ingested; the next 300 stay pending.
+    assert_eq!(write(&store, 0..1500).await, (1500, 0));
+    assert_eq!(write(&store, 1500..1800).await, (300, 0));
+    // Duplicates of both kinds, and new ids, in one batch.
+    assert_eq!(write(&store, 1400..2000).await, (200, 400));
+    drop(store);
+    assert_eq!(rows(&path), (2000, 2000));
+
+    let index = IdIndex::open_dir(&dir_of(&path)).unwrap();
+    assert_eq!(index.upto().unwrap(), 2000);
+    for n in [0, 1499, 1500, 1999] {
+        let id = super::super::rows::id_bytes(&scattered_user(n).id).unwrap();
+        assert!(index.ids.get(id).unwrap().is_some(), "user {n} is on disk");
+    }
+}
